@@ -1,0 +1,1 @@
+"""Wire shapes of the Gemini, Vertex AI and OpenAI-compatible APIs (no I/O)."""

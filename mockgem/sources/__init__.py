@@ -1,0 +1,1 @@
+"""Where answers come from: scripted rules, cassettes, the upstream API."""

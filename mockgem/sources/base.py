@@ -1,0 +1,74 @@
+"""The one seam every source implements: `async answer(request) -> Answer | Miss`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from mockgem._types import JSONDict
+from mockgem.protocol.calls import ApiRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a source says, in Gemini terms; the server renders it for the client's surface.
+
+    `payloads` are native JSON bodies: one whole response, or (with `chunked`) the chunks of a
+    stream in order, each with its delay in seconds before it in `delays`. `raw` holds the exact
+    recorded bytes, served unchanged when the client asked for the same form they were recorded in.
+    `live` streams payloads as an upstream sends them (passthrough), instead of `payloads`.
+    """
+
+    payloads: Sequence[JSONDict] = ()
+    status: int = 200
+    chunked: bool = False
+    delays: Sequence[float] = ()
+    stream_chunks: int | None = None
+    origin: str = ""
+    raw: bytes | None = None
+    raw_content_type: str | None = None
+    live: AsyncIterator[JSONDict] | None = field(default=None, compare=False)
+
+    @property
+    def body(self) -> JSONDict:
+        return self.payloads[0] if self.payloads else {}
+
+
+@dataclass(frozen=True, slots=True)
+class Miss:
+    """No answer: `reason` says why, in words a user can act on (closest recording, diff...)."""
+
+    reason: str
+    source: str = ""
+
+
+@runtime_checkable
+class Source(Protocol):
+    async def answer(self, request: ApiRequest) -> Answer | Miss: ...
+
+
+class FunctionSource:
+    """Wraps a plain async function as a source (handy in tests)."""
+
+    def __init__(self, function: Callable[[ApiRequest], Awaitable[Answer | Miss]]) -> None:
+        self._function = function
+
+    async def answer(self, request: ApiRequest) -> Answer | Miss:
+        return await self._function(request)
+
+
+class FirstOf:
+    """Asks each source in turn; the first Answer wins, else the first Miss is returned."""
+
+    def __init__(self, *sources: Source) -> None:
+        self.sources = list(sources)
+
+    async def answer(self, request: ApiRequest) -> Answer | Miss:
+        misses: list[Miss] = []
+        for source in self.sources:
+            result = await source.answer(request)
+            if isinstance(result, Answer):
+                return result
+            misses.append(result)
+        return misses[0] if misses else Miss("no source is configured")
