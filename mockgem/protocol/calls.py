@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Surface = Literal["gemini", "vertex", "openai", "admin"]
 
@@ -152,7 +152,7 @@ class ApiRequest:
     """
 
     call: ApiCall
-    body: dict[str, object]
+    body: dict[str, Any]
     raw: bytes = b""
     query: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()

@@ -1,0 +1,5 @@
+import sys
+
+from mockgem.cli import main
+
+sys.exit(main())

@@ -1,0 +1,99 @@
+"""`MockGemServer`: a mockgem server in a background thread, for tests and scripts.
+
+    with MockGemServer(rules="rules.yaml") as server:
+        client = genai.Client(api_key="x", http_options={"base_url": server.url})
+
+It has its own event loop, so synchronous clients in the calling thread never block it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from mockgem.config import Config
+from mockgem.server import create_app
+
+
+class MockGemServer:
+    """A running server on 127.0.0.1 and a free port (unless `port` says otherwise)."""
+
+    def __init__(self, config: Config | None = None, *, rules: str | Path | dict[str, Any] | list[str | Path | dict[str, Any]] | None = None, **settings: Any) -> None:
+        if rules is not None:
+            settings["rules"] = tuple(rules) if isinstance(rules, list) else (rules,)
+        self.config = config or Config(port=0, **settings)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.config.host}:{self.port}"
+
+    @property
+    def gemini_base_url(self) -> str:
+        return self.url
+
+    @property
+    def openai_base_url(self) -> str:
+        return f"{self.url}/v1beta/openai/"
+
+    def start(self) -> MockGemServer:
+        ready = threading.Event()
+        failure: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, args=(ready, failure), name="mockgem", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        if self._loop is None or self._thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop = None
+
+    def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
+        self._loop = asyncio.new_event_loop()
+        try:
+            self._loop.run_until_complete(self._startup())
+        except BaseException as exc:  # handed to the starting thread, which re-raises it
+            failure.append(exc)
+            ready.set()
+            return
+        ready.set()
+        self._loop.run_forever()
+        self._loop.close()
+
+    async def _startup(self) -> None:
+        self._runner = web.AppRunner(create_app(self.config), handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def _shutdown(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def __enter__(self) -> MockGemServer:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> MockGemServer:
+        await asyncio.to_thread(self.start)
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        await asyncio.to_thread(self.stop)

@@ -1,0 +1,184 @@
+"""Gemini request models: validation as the real API does it, canonical camelCase out.
+
+Both spellings of a field name are accepted at any depth (proto3 JSON); an unknown name is
+rejected with the real message. Sub-objects that change often upstream (tools, schemas,
+speech and image settings) are kept open so that a newer SDK is never refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+_BASE64 = re.compile(r"^[A-Za-z0-9+/_-]*={0,2}$")
+
+
+class Wire(BaseModel):
+    """A strict API message: camelCase or snake_case in, unknown names refused."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
+    )
+
+
+class OpenWire(Wire):
+    """An API message whose newer fields mockgem may not know yet: kept, never refused."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def check_base64(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        if not _BASE64.match(value):
+            raise ValueError
+        base64.urlsafe_b64decode(value.replace("+", "-").replace("/", "_") + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raise ValueError(f'Base64 decoding failed for "{value[:64]}"') from None
+    return value
+
+
+class Blob(Wire):
+    mime_type: str = ""
+    data: str = ""
+    display_name: str | None = None
+
+    _check_data = field_validator("data")(check_base64)
+
+
+class FileData(Wire):
+    mime_type: str | None = None
+    file_uri: str = ""
+    display_name: str | None = None
+
+
+class FunctionCall(Wire):
+    id: str | None = None
+    name: str = ""
+    args: dict[str, Any] | None = None
+    partial_args: list[dict[str, Any]] | None = None
+    will_continue: bool | None = None
+
+
+class FunctionResponse(Wire):
+    id: str | None = None
+    name: str = ""
+    response: dict[str, Any] | None = None
+    parts: list[dict[str, Any]] | None = None
+    will_continue: bool | None = None
+    scheduling: str | None = None
+
+
+class Part(Wire):
+    text: str | None = None
+    inline_data: Blob | None = None
+    file_data: FileData | None = None
+    function_call: FunctionCall | None = None
+    function_response: FunctionResponse | None = None
+    executable_code: dict[str, Any] | None = None
+    code_execution_result: dict[str, Any] | None = None
+    video_metadata: dict[str, Any] | None = None
+    media_resolution: dict[str, Any] | str | None = None
+    thought: bool | None = None
+    thought_signature: str | None = None
+    part_metadata: dict[str, Any] | None = None
+
+    _check_signature = field_validator("thought_signature")(check_base64)
+
+
+class Content(Wire):
+    parts: list[Part] = Field(default_factory=list)
+    role: str | None = None
+
+
+class ThinkingConfig(Wire):
+    include_thoughts: bool | None = None
+    thinking_budget: int | None = None
+    thinking_level: str | None = None
+
+
+class GenerationConfig(Wire):
+    candidate_count: int | None = None
+    stop_sequences: list[str] | None = None
+    max_output_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: float | None = None
+    seed: int | None = None
+    response_mime_type: str | None = None
+    response_schema: dict[str, Any] | None = None
+    response_json_schema: Any = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    response_logprobs: bool | None = None
+    logprobs: int | None = None
+    enable_enhanced_civic_answers: bool | None = None
+    response_modalities: list[str] | None = None
+    speech_config: dict[str, Any] | None = None
+    thinking_config: ThinkingConfig | None = None
+    image_config: dict[str, Any] | None = None
+    media_resolution: str | None = None
+    audio_timestamp: bool | None = None
+    routing_config: dict[str, Any] | None = None
+    model_selection_config: dict[str, Any] | None = None
+    enable_affective_dialog: bool | None = None
+
+
+class GenerateContentRequest(Wire):
+    model: str | None = None
+    contents: list[Content] = Field(default_factory=list)
+    system_instruction: Content | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_config: dict[str, Any] | None = None
+    safety_settings: list[dict[str, Any]] | None = None
+    generation_config: GenerationConfig | None = None
+    cached_content: str | None = None
+    labels: dict[str, str] | None = None
+    service_tier: str | None = None
+    store: bool | None = None
+
+
+class CountTokensRequest(Wire):
+    contents: list[Content] | None = None
+    generate_content_request: GenerateContentRequest | None = None
+    # Vertex sends these top-level instead of a wrapped request.
+    system_instruction: Content | None = None
+    tools: list[dict[str, Any]] | None = None
+    generation_config: GenerationConfig | None = None
+    model: str | None = None
+
+
+class EmbedContentRequest(Wire):
+    model: str | None = None
+    content: Content
+    task_type: str | None = None
+    title: str | None = None
+    output_dimensionality: int | None = None
+    auto_truncate: bool | None = None
+
+
+class BatchEmbedContentsRequest(Wire):
+    requests: list[EmbedContentRequest]
+
+
+class PredictRequest(Wire):
+    """Vertex `:predict` for text-embedding models."""
+
+    instances: list[dict[str, Any]]
+    parameters: dict[str, Any] | None = None
+
+
+REQUEST_MODELS: dict[str, type[Wire]] = {
+    "generateContent": GenerateContentRequest,
+    "streamGenerateContent": GenerateContentRequest,
+    "countTokens": CountTokensRequest,
+    "embedContent": EmbedContentRequest,
+    "batchEmbedContents": BatchEmbedContentsRequest,
+    "predict": PredictRequest,
+}

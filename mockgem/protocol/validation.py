@@ -1,0 +1,117 @@
+"""Request bodies checked as the real API checks them, with its error messages.
+
+Field paths in messages use the proto (snake_case) names with indices, as Google writes them:
+`Invalid JSON payload received. Unknown name "foo" at 'generation_config': Cannot find field.`
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from mockgem._types import JSONDict
+from mockgem.errors import InvalidArgument
+from mockgem.protocol.casing import camel_keys, to_snake
+from mockgem.protocol.envelopes import bad_request_detail
+from mockgem.protocol.gemini import REQUEST_MODELS, Wire
+
+_PROTO_TYPES = {
+    "float_parsing": "TYPE_FLOAT",
+    "float_type": "TYPE_FLOAT",
+    "int_parsing": "TYPE_INT32",
+    "int_type": "TYPE_INT32",
+    "int_from_float": "TYPE_INT32",
+    "bool_parsing": "TYPE_BOOL",
+    "bool_type": "TYPE_BOOL",
+    "string_type": "TYPE_STRING",
+}
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """The JSON value of a request body; an empty body is `{}` as for the real API."""
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidArgument(
+            "Invalid JSON payload received. Unexpected token.",
+            details=[bad_request_detail("Invalid JSON payload received. Unexpected token.")],
+        ) from None
+
+
+def validate_request(action: str, body: Any, message_name: str = "") -> JSONDict:
+    """Checks `body` for the native method `action`; returns it canonical (camelCase)."""
+    if not isinstance(body, dict):
+        raise InvalidArgument(
+            "Invalid JSON payload received. Expected an object.",
+            details=[bad_request_detail("Invalid JSON payload received. Expected an object.")],
+        )
+    model = REQUEST_MODELS.get(action)
+    if model is not None:
+        _validate(model, body)
+    canonical: JSONDict = camel_keys(body)
+    if action in {"generateContent", "streamGenerateContent"}:
+        check_contents(canonical, message_name or "GenerateContentRequest")
+    return canonical
+
+
+def check_contents(request: JSONDict, message_name: str) -> None:
+    if not request.get("contents") and not request.get("cachedContent"):
+        raise InvalidArgument(f"* {message_name}.contents: contents is not specified\n")
+    for index, content in enumerate(request.get("contents") or []):
+        if not content.get("parts"):
+            raise InvalidArgument(
+                f"* {message_name}.contents[{index}].parts: contents.parts must not be empty.\n"
+            )
+
+
+def _validate(model: type[Wire], body: JSONDict) -> None:
+    try:
+        model.model_validate(body)
+    except ValidationError as exc:
+        messages = [(_field_path(error), _describe(error)) for error in exc.errors()]
+        raise InvalidArgument(
+            "\n".join(message for _, message in messages),
+            details=[
+                {
+                    "@type": "type.googleapis.com/google.rpc.BadRequest",
+                    "fieldViolations": [
+                        {"field": path, "description": message} if path else {"description": message}
+                        for path, message in messages
+                    ],
+                }
+            ],
+        ) from None
+
+
+def _field_path(error: ErrorDetails) -> str:
+    location = error["loc"][:-1] if error["type"] == "extra_forbidden" else error["loc"]
+    path = ""
+    for segment in location:
+        if isinstance(segment, int):
+            path += f"[{segment}]"
+        else:
+            path += ("." if path else "") + to_snake(segment)
+    return path
+
+
+def _describe(error: ErrorDetails) -> str:
+    path = _field_path(error)
+    if error["type"] == "extra_forbidden":
+        name = error["loc"][-1]
+        where = f" at '{path}'" if path else ""
+        return f'Invalid JSON payload received. Unknown name "{name}"{where}: Cannot find field.'
+    if error["type"] == "missing":
+        return f"Invalid value at '{path}': required field is not specified."
+    if error["type"] == "value_error":
+        reason = str(error.get("ctx", {}).get("error", error["msg"]))
+        return f"Invalid value at '{path}' (TYPE_BYTES), {reason}"
+    proto_type = _PROTO_TYPES.get(error["type"])
+    value = json.dumps(error.get("input"))
+    if proto_type:
+        return f"Invalid value at '{path}' ({proto_type}), {value}"
+    return f"Invalid JSON payload received. Invalid value at '{path}': {value}"

@@ -1,0 +1,16 @@
+"""Every piece of application state, under typed keys (no globals)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mockgem.config import Config
+from mockgem.protocol.calls import ApiCall
+from mockgem.sources.base import Source
+
+CONFIG = web.AppKey("config", Config)
+SOURCE = web.AppKey("source", Source)
+
+# Per-request values set by the middlewares.
+CALL = web.RequestKey("call", ApiCall)
+API_KEY = web.RequestKey("api_key", str)

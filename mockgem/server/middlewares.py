@@ -1,0 +1,83 @@
+"""Request middlewares, one concern each: error envelope, call resolution, key check."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from mockgem.errors import ApiError, NotFound, PermissionDenied
+from mockgem.protocol.calls import ApiCall, parse_call
+from mockgem.protocol.envelopes import MISSING_KEY_MESSAGE, MISSING_OAUTH_MESSAGE, api_error, invalid_key_error
+from mockgem.server.keys import API_KEY, CALL, CONFIG
+from mockgem.server.parse import payload_too_large
+from mockgem.server.render import render_error, wants_list_errors
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+log = logging.getLogger("mockgem")
+
+
+@web.middleware
+async def error_envelope(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Whatever goes wrong, the client gets the real API's envelope: never a traceback or HTML."""
+    try:
+        return await handler(request)
+    except ApiError as error:
+        return render_error(error, _as_list(request))
+    except web.HTTPRequestEntityTooLarge:
+        return render_error(payload_too_large(request.app[CONFIG].max_body), _as_list(request))
+    except web.HTTPException as exc:
+        return render_error(api_error(exc.status), _as_list(request))
+    except Exception:
+        log.exception("unexpected error answering %s %s", request.method, request.path)
+        return render_error(api_error(500), _as_list(request))
+
+
+def _as_list(request: web.Request) -> bool:
+    return wants_list_errors(request.get(CALL), request.query.get("alt"))
+
+
+@web.middleware
+async def resolve_call(request: web.Request, handler: Handler) -> web.StreamResponse:
+    call = parse_call(request.method, request.path)
+    if call is None:
+        # UNVERIFIED: Google's front end answers an unknown method+path pair as not found.
+        raise NotFound("Method not found.")
+    request[CALL] = call
+    return await handler(request)
+
+
+@web.middleware
+async def check_key(request: web.Request, handler: Handler) -> web.StreamResponse:
+    call: ApiCall = request[CALL]
+    if call.surface != "admin" and not _is_upload_session(request):
+        request[API_KEY] = _check_credentials(request, call)
+    return await handler(request)
+
+
+def _is_upload_session(request: web.Request) -> bool:
+    return "upload_id" in request.query
+
+
+def _check_credentials(request: web.Request, call: ApiCall) -> str:
+    key = request.headers.get("x-goog-api-key") or request.query.get("key")
+    bearer = _bearer(request)
+    oauth = call.project is not None
+    if oauth and not (key or bearer):
+        raise ApiError(MISSING_OAUTH_MESSAGE, code=401)
+    if not (key or bearer):
+        raise PermissionDenied(MISSING_KEY_MESSAGE)
+    allowed = request.app[CONFIG].api_keys
+    credential = key or bearer or ""
+    if allowed and credential not in allowed and not (oauth and bearer and not key):
+        raise invalid_key_error()
+    return credential
+
+
+def _bearer(request: web.Request) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+MIDDLEWARES = [error_envelope, resolve_call, check_key]

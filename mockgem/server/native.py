@@ -1,0 +1,33 @@
+"""Handlers of the native Gemini and Vertex AI methods: parse, ask a source, render."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mockgem.errors import ApiError
+from mockgem.protocol.calls import ApiRequest
+from mockgem.server.keys import SOURCE
+from mockgem.server.parse import api_request
+from mockgem.server.render import render_generate, render_json
+from mockgem.sources.base import Answer, Miss
+
+
+async def ask(request: web.Request, api: ApiRequest) -> Answer:
+    """The source's answer; a miss becomes a 4xx error that names what was searched."""
+    result = await request.app[SOURCE].answer(api)
+    if isinstance(result, Miss):
+        # 400, not 5xx: clients must not retry a request that nothing can answer.
+        raise ApiError(f"mockgem: no answer for this request. {result.reason}", code=400, status="FAILED_PRECONDITION")
+    return result
+
+
+async def generate(request: web.Request) -> web.StreamResponse:
+    api = await api_request(request)
+    return await render_generate(request, api, await ask(request, api))
+
+
+async def answer_json(request: web.Request) -> web.StreamResponse:
+    """countTokens, embeddings, :predict and the models API: one JSON body each."""
+    api = await api_request(request)
+    answer = await ask(request, api)
+    return render_json(answer.body, answer.status)

@@ -1,0 +1,37 @@
+"""An aiohttp request read into an ApiRequest: body size limit, JSON, validation."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mockgem.errors import InvalidArgument
+from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.protocol.validation import parse_json_body, validate_request
+from mockgem.server.keys import CALL, CONFIG
+
+
+async def read_body(request: web.Request) -> bytes:
+    limit = request.app[CONFIG].max_body
+    if request.content_length is not None and request.content_length > limit:
+        raise payload_too_large(limit)
+    body = await request.content.read(limit + 1)
+    if len(body) > limit:
+        raise payload_too_large(limit)
+    return body
+
+
+def payload_too_large(limit: int) -> InvalidArgument:
+    return InvalidArgument(f"Request payload size exceeds the limit: {limit} bytes.")
+
+
+async def api_request(request: web.Request) -> ApiRequest:
+    """The request as sources see it, its body checked as the real API checks it."""
+    call: ApiCall = request[CALL]
+    raw = await read_body(request)
+    body = parse_json_body(raw)
+    canonical = validate_request(call.action, body) if call.surface != "openai" and not _is_openai(call) else body
+    return ApiRequest(call, canonical, raw, tuple(request.query.items()), tuple(request.headers.items()))
+
+
+def _is_openai(call: ApiCall) -> bool:
+    return call.action in {"chat.completions", "embeddings"}

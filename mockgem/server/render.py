@@ -1,0 +1,91 @@
+"""Answers written to the wire: JSON, native SSE, the JSON-array stream, error envelopes.
+
+The only place that awaits between chunks: `sse` plans the chunks, this module writes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import orjson
+from aiohttp import web
+
+from mockgem._types import JSONDict
+from mockgem.errors import ApiError
+from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.protocol.envelopes import error_body
+from mockgem.sources.base import Answer
+from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, merge_chunks, split_response
+
+JSON_TYPE = "application/json; charset=UTF-8"
+SSE_TYPE = "text/event-stream"
+DEFAULT_STREAM_CHUNKS = 3
+GOOGLE_HEADERS = {"Server": "scaffolding on HTTPServer2", "X-Content-Type-Options": "nosniff", "Vary": "Origin, X-Origin, Referer"}
+
+
+def render_json(body: object, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(body, option=orjson.OPT_INDENT_2), status=status, content_type="application/json", charset="UTF-8", headers=GOOGLE_HEADERS)
+
+
+def wants_list_errors(call: ApiCall | None, alt: str | None) -> bool:
+    """The no-`alt` stream form and the OpenAI-compatible layer wrap errors in a list."""
+    if call is None:
+        return False
+    return call.surface == "openai" or call.action in {"chat.completions", "embeddings"} or (
+        call.action == "streamGenerateContent" and alt != "sse"
+    )
+
+
+def render_error(error: ApiError, as_list: bool = False) -> web.Response:
+    body = error_body(error)
+    return render_json([body] if as_list else body, status=error.code)
+
+
+def whole_response(answer: Answer) -> JSONDict:
+    return merge_chunks(answer.payloads) if answer.chunked else answer.body
+
+
+async def stream_payloads(answer: Answer) -> AsyncIterator[tuple[JSONDict, float]]:
+    """The chunks of a stream answer with the delay before each."""
+    if answer.live is not None:
+        async for payload in answer.live:
+            yield payload, 0.0
+        return
+    payloads = answer.payloads if answer.chunked else split_response(answer.body, answer.stream_chunks or DEFAULT_STREAM_CHUNKS)
+    for index, payload in enumerate(payloads):
+        yield payload, answer.delays[index] if index < len(answer.delays) else 0.0
+
+
+async def render_generate(request: web.Request, api: ApiRequest, answer: Answer) -> web.StreamResponse:
+    if not api.stream:
+        return render_json(whole_response(answer), answer.status)
+    if answer.status != 200:
+        return render_json([answer.body] if api.query_value("alt") != "sse" else answer.body, answer.status)
+    if api.query_value("alt") == "sse":
+        return await _write_stream(request, SSE_TYPE, _sse_frames(answer))
+    return await _write_stream(request, JSON_TYPE, _array_frames(answer))
+
+
+async def _sse_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
+    async for payload, delay in stream_payloads(answer):
+        yield encode_sse(payload), delay
+
+
+async def _array_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
+    index = 0
+    async for payload, delay in stream_payloads(answer):
+        yield encode_array_item(payload, index), delay
+        index += 1
+    yield (ARRAY_END if index else b"[]"), 0.0
+
+
+async def _write_stream(request: web.Request, content_type: str, frames: AsyncIterator[tuple[bytes, float]]) -> web.StreamResponse:
+    response = web.StreamResponse(headers={**GOOGLE_HEADERS, "Content-Type": content_type})
+    await response.prepare(request)
+    async for data, delay in frames:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await response.write(data)
+    await response.write_eof()
+    return response

@@ -1,0 +1,43 @@
+"""One table from API action to handler, for every surface.
+
+A single catch-all route hands each request to `dispatch`; `protocol.calls.parse_call` (run by
+the `resolve_call` middleware) has already said which action the path names, with any base-URL
+prefix before the API version skipped, as the SDKs keep it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from mockgem.errors import NotFound
+from mockgem.protocol.calls import ApiCall
+from mockgem.server import admin, native
+from mockgem.server.keys import CALL
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+NATIVE: dict[str, Handler] = {
+    "generateContent": native.generate,
+    "streamGenerateContent": native.generate,
+    "countTokens": native.answer_json,
+    "embedContent": native.answer_json,
+    "batchEmbedContents": native.answer_json,
+    "predict": native.answer_json,
+    "models.list": native.answer_json,
+    "models.get": native.answer_json,
+}
+ADMIN: dict[str, Handler] = {"health": admin.health}
+
+
+async def dispatch(request: web.Request) -> web.StreamResponse:
+    call: ApiCall = request[CALL]
+    handler = (ADMIN if call.surface == "admin" else NATIVE).get(call.action)
+    if handler is None:
+        raise NotFound("Method not found.")
+    return await handler(request)
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_route("*", "/{tail:.*}", dispatch)

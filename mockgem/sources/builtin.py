@@ -1,0 +1,139 @@
+"""Built-in answers that need no script: countTokens, embeddings and the model catalog.
+
+Embedding vectors are deterministic: the same text always gives the same unit vector and
+different texts different ones, at the requested `outputDimensionality`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import struct
+
+from mockgem._types import JSONDict
+from mockgem.errors import InvalidArgument
+from mockgem.protocol.calls import ApiRequest
+from mockgem.protocol.catalog import MODELS, ModelInfo, bare_model_id, find_model
+from mockgem.protocol.envelopes import api_error, model_not_found
+from mockgem.protocol.tokens import count_request, count_text
+from mockgem.sources.base import Answer, Miss
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+
+
+def embedding_values(text: str, dimensions: int) -> list[float]:
+    seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    generator = random.Random(seed)
+    values = [generator.gauss(0.0, 1.0) for _ in range(dimensions)]
+    norm = math.sqrt(sum(v * v for v in values)) or 1.0
+    return [float(struct.unpack("f", struct.pack("f", v / norm))[0]) for v in values]
+
+
+def _content_text(content: JSONDict) -> str:
+    return "\n".join(str(p.get("text", "")) for p in content.get("parts") or [])
+
+
+class BuiltinSource:
+    """Answers countTokens, embedContent, batchEmbedContents, :predict and the models API."""
+
+    async def answer(self, request: ApiRequest) -> Answer | Miss:
+        handler = _HANDLERS.get(request.call.action)
+        if handler is None:
+            return Miss(f"no built-in answer for {request.call.action}", "builtin")
+        return Answer(payloads=(handler(request),), origin="built-in")
+
+
+def _model(request: ApiRequest, method: str) -> ModelInfo:
+    name = bare_model_id(request.call.model or "")
+    model = find_model(name)
+    if model is None or method not in model.methods and not (method == "predict" and model.is_embedding):
+        raise model_not_found(name, request.call.version, method)
+    return model
+
+
+def _count_tokens(request: ApiRequest) -> JSONDict:
+    _model(request, "countTokens")
+    body = request.body
+    wrapped = body.get("generateContentRequest")
+    total = count_request(wrapped) if isinstance(wrapped, dict) else count_request(body)
+    return {"totalTokens": total, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": total}]}
+
+
+def _dimensions(model: ModelInfo, requested: object) -> int:
+    if requested is None:
+        return model.embedding_size
+    if not isinstance(requested, int) or not 1 <= requested <= model.embedding_size:
+        raise InvalidArgument(f"Output dimensionality must be between 1 and {model.embedding_size}, got {requested}.")
+    return requested
+
+
+def _embed_one(model: ModelInfo, body: JSONDict) -> JSONDict:
+    dimensions = _dimensions(model, body.get("outputDimensionality"))
+    return {"values": embedding_values(_content_text(body.get("content") or {}), dimensions)}
+
+
+def _embed_content(request: ApiRequest) -> JSONDict:
+    return {"embedding": _embed_one(_model(request, "embedContent"), request.body)}
+
+
+def _batch_embed(request: ApiRequest) -> JSONDict:
+    model = _model(request, "embedContent")
+    return {"embeddings": [_embed_one(model, item) for item in request.body.get("requests") or []]}
+
+
+def _predict(request: ApiRequest) -> JSONDict:
+    model = _model(request, "predict")
+    dimensions = _dimensions(model, (request.body.get("parameters") or {}).get("outputDimensionality"))
+    texts = [str(instance.get("content", "")) for instance in request.body.get("instances") or []]
+    predictions = [
+        {"embeddings": {"values": embedding_values(text, dimensions), "statistics": {"truncated": False, "token_count": count_text(text)}}}
+        for text in texts
+    ]
+    return {"predictions": predictions, "metadata": {"billableCharacterCount": sum(len(text) for text in texts)}}
+
+
+def _list_models(request: ApiRequest) -> JSONDict:
+    size = _page_size(request.query_value("pageSize"))
+    start = _page_start(request.query_value("pageToken"))
+    page = MODELS[start : start + size]
+    body: JSONDict = {"models": [model.to_json() for model in page]}
+    if start + size < len(MODELS):
+        body["nextPageToken"] = f"mockgem-page-{start + size}"
+    return body
+
+
+def _page_size(value: str | None) -> int:
+    try:
+        size = int(value) if value else DEFAULT_PAGE_SIZE
+    except ValueError:
+        raise InvalidArgument(f'Invalid value at \'page_size\' (TYPE_INT32), "{value}"') from None
+    return min(max(size, 1), MAX_PAGE_SIZE)
+
+
+def _page_start(token: str | None) -> int:
+    if not token:
+        return 0
+    prefix, _, number = token.rpartition("-")
+    if prefix != "mockgem-page" or not number.isdigit():
+        raise api_error(400, "Invalid page token.")
+    return int(number)
+
+
+def _get_model(request: ApiRequest) -> JSONDict:
+    name = bare_model_id(request.call.model or "")
+    model = find_model(name)
+    if model is None:
+        raise api_error(404, f"models/{name} is not found for API version {request.call.version}, or is not supported for get. Call ListModels to see the list of available models and their supported methods.")
+    return model.to_json()
+
+
+_HANDLERS = {
+    "countTokens": _count_tokens,
+    "embedContent": _embed_content,
+    "batchEmbedContents": _batch_embed,
+    "predict": _predict,
+    "models.list": _list_models,
+    "models.get": _get_model,
+}

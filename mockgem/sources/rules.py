@@ -1,0 +1,174 @@
+"""Scripted rules from YAML: the first rule whose `match` fits the request answers it.
+
+```yaml
+rules:
+  - match: {model: "gemini-2.5-*", contains: "weather"}
+    reply: {text: "Sunny, 21 C"}
+    times: 1
+default: {text: "..."}
+```
+A rules file is checked when it is loaded; a mistake names the file, the rule and the key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError, field_validator
+
+from mockgem._types import JSONDict
+from mockgem.errors import ConfigError
+from mockgem.protocol.calls import ApiRequest
+from mockgem.protocol.catalog import bare_model_id, find_model
+from mockgem.protocol.envelopes import model_not_found
+from mockgem.sources.base import Answer, Miss
+from mockgem.sources.replies import Reply, Strict, StreamShape, build_response, reply_error
+
+DEFAULT_REPLY_TEXT = "This is a scripted answer from mockgem. Add a rule to say something else."
+
+
+class Match(Strict):
+    model: str | None = None
+    contains: str | None = None
+    regex: str | None = None
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+
+class Rule(Strict):
+    match: Match = Field(default_factory=Match)
+    reply: Reply
+    times: int | None = Field(default=None, ge=1)
+    stream: StreamShape | None = None
+
+
+class RulesFile(Strict):
+    rules: list[Rule] = Field(default_factory=list)
+    default: Reply | None = None
+
+
+@dataclass
+class LoadedRule:
+    rule: Rule
+    origin: str
+    remaining: int | None = None
+    pattern: re.Pattern[str] | None = field(default=None)
+
+
+def load_rules(source: str | Path | JSONDict) -> tuple[list[LoadedRule], Reply | None]:
+    """Rules from a YAML file or an already-parsed dict; ConfigError says where a mistake is."""
+    name = "<rules>" if isinstance(source, dict) else str(source)
+    data = source if isinstance(source, dict) else _read_yaml(Path(source))
+    try:
+        parsed = RulesFile.model_validate(data or {})
+    except ValidationError as exc:
+        raise ConfigError(_describe_errors(name, exc)) from None
+    loaded = [
+        LoadedRule(rule, f"rule {index} in {name}", rule.times, re.compile(rule.match.regex) if rule.match.regex else None)
+        for index, rule in enumerate(parsed.rules)
+    ]
+    return loaded, parsed.default
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the rules file: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _describe_errors(name: str, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        location = list(error["loc"])
+        where = "file"
+        if location[:1] == ["rules"] and len(location) > 1:
+            where = f"rule {location[1]}"
+            location = location[2:]
+        key = ".".join(str(part) for part in location) or "(top level)"
+        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        lines.append(f"{name}: {where}: key '{key}': {message}")
+    return "\n".join(lines)
+
+
+def last_user_text(request: JSONDict) -> str:
+    """The text of the last user turn, which `contains` and `regex` look at."""
+    for content in reversed(request.get("contents") or []):
+        if content.get("role", "user") == "user":
+            texts = [str(p["text"]) for p in content.get("parts") or [] if "text" in p]
+            if texts:
+                return "\n".join(texts)
+    return ""
+
+
+class RuleSource:
+    """Answers generate calls from rules; `default` (or a placeholder) when none matches."""
+
+    def __init__(self, sources: Sequence[str | Path | JSONDict] = ()) -> None:
+        self._lock = threading.Lock()
+        self.rules: list[LoadedRule] = []
+        self.default: Reply | None = None
+        for source in sources:
+            self.add(source)
+
+    def add(self, source: str | Path | JSONDict) -> None:
+        rules, default = load_rules(source)
+        with self._lock:
+            self.rules.extend(rules)
+            self.default = self.default or default
+
+    async def answer(self, request: ApiRequest) -> Answer | Miss:
+        call = request.call
+        if call.action not in {"generateContent", "streamGenerateContent"} or call.model is None:
+            return Miss("rules answer only generateContent and streamGenerateContent", "rules")
+        model_id = bare_model_id(call.model)
+        known = find_model(model_id) is not None
+        rule = self._take(model_id, last_user_text(request.body), known)
+        if rule is None and not known:
+            raise model_not_found(model_id, call.version, call.action)
+        reply = rule.rule.reply if rule else self.default or Reply(text=DEFAULT_REPLY_TEXT)
+        if reply.error is not None:
+            raise reply_error(reply.error, model_id)
+        body = reply.raw if reply.raw is not None else build_response(reply, request.body, find_model(model_id) or model_id)
+        shape = (rule.rule.stream if rule else None) or reply.stream
+        origin = rule.origin if rule else "default reply"
+        return Answer(payloads=(body,), stream_chunks=shape.chunks if shape else None, origin=origin)
+
+    def _take(self, model: str, text: str, known_model: bool) -> LoadedRule | None:
+        """The first rule that fits; a model outside the catalog needs a rule that names it."""
+        with self._lock:
+            for loaded in self.rules:
+                if loaded.remaining == 0 or not _fits(loaded, model, text):
+                    continue
+                if not known_model and loaded.rule.match.model is None:
+                    continue
+                if loaded.remaining is not None:
+                    loaded.remaining -= 1
+                return loaded
+        return None
+
+
+def _fits(loaded: LoadedRule, model: str, text: str) -> bool:
+    match = loaded.rule.match
+    if match.model and not fnmatch.fnmatchcase(model, bare_model_id(match.model)):
+        return False
+    if match.contains and match.contains.lower() not in text.lower():
+        return False
+    return loaded.pattern is None or loaded.pattern.search(text) is not None

@@ -1,0 +1,172 @@
+"""Raw HTTP: SSE framing, the JSON-array stream, and every error shape (wire reference §9)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from mockgem import Config, create_app
+from mockgem.protocol.calls import ApiRequest
+from mockgem.server.keys import SOURCE
+from mockgem.sources.base import Answer, FunctionSource, Miss
+from tests.conftest import EXAMPLE_RULES
+
+GENERATE = "/v1beta/models/gemini-2.5-flash:generateContent"
+STREAM = "/v1beta/models/gemini-2.5-flash:streamGenerateContent"
+KEY = {"x-goog-api-key": "k"}
+HELLO = {"contents": [{"parts": [{"text": "tell me a long story"}], "role": "user"}]}
+
+
+@pytest.fixture
+async def http(aiohttp_client: Any) -> TestClient:
+    return await aiohttp_client(create_app(Config(rules=(EXAMPLE_RULES,), max_body=4096, api_keys=())))
+
+
+async def error_of(response: Any, status: int) -> dict[str, Any]:
+    assert response.status == status
+    assert response.content_type == "application/json"
+    body = await response.json()
+    error = (body[0] if isinstance(body, list) else body)["error"]
+    assert error["code"] == status
+    return error
+
+
+async def test_sse_stream_is_framed_as_google_does(http: TestClient) -> None:
+    response = await http.post(STREAM + "?alt=sse", json=HELLO, headers=KEY)
+    assert response.status == 200 and response.content_type == "text/event-stream"
+    raw = await response.read()
+    events = raw.split(b"\r\n\r\n")
+    assert events[-1] == b"" and len(events) == 6
+    assert all(e.startswith(b"data: {") and b"\n" not in e for e in events[:-1])
+    assert b"[DONE]" not in raw and b"event:" not in raw
+    chunks = [json.loads(e[6:]) for e in events[:-1]]
+    assert len({c["responseId"] for c in chunks}) == 1
+    assert ["finishReason" in c["candidates"][0] for c in chunks] == [False] * 4 + [True]
+    assert all("usageMetadata" in c and "modelVersion" in c for c in chunks)
+
+
+async def test_stream_without_alt_is_one_json_array(http: TestClient) -> None:
+    response = await http.post(STREAM, json=HELLO, headers=KEY)
+    assert response.content_type == "application/json"
+    chunks = json.loads(await response.read())
+    assert isinstance(chunks, list) and len(chunks) == 5
+
+
+async def test_line_separators_are_escaped_in_sse(aiohttp_client: Any) -> None:
+    http = await aiohttp_client(create_app(Config(rules=({"rules": [{"reply": {"text": "a\u2028b\u2029c\u0085"}}]},))))
+    raw = await (await http.post(STREAM + "?alt=sse", json=HELLO, headers=KEY)).read()
+    assert "\u2028".encode() not in raw and b"\\u2028" in raw
+
+
+@pytest.mark.parametrize(
+    ("headers", "query"),
+    [({"x-goog-api-key": "k"}, ""), ({}, "?key=k"), ({"Authorization": "Bearer k"}, "")],
+)
+async def test_every_key_form_is_accepted(http: TestClient, headers: dict[str, str], query: str) -> None:
+    assert (await http.post(GENERATE + query, json=HELLO, headers=headers)).status == 200
+
+
+async def test_missing_key_is_permission_denied(http: TestClient) -> None:
+    error = await error_of(await http.post(GENERATE, json=HELLO), 403)
+    assert error["status"] == "PERMISSION_DENIED" and "unregistered callers" in error["message"]
+
+
+async def test_only_listed_keys_with_api_key(aiohttp_client: Any) -> None:
+    http = await aiohttp_client(create_app(Config(api_keys=("good",))))
+    assert (await http.post(GENERATE, json=HELLO, headers={"x-goog-api-key": "good"})).status == 200
+    error = await error_of(await http.post(GENERATE, json=HELLO, headers={"x-goog-api-key": "bad"}), 400)
+    assert error["message"] == "API key not valid. Please pass a valid API key."
+    assert error["details"][0]["reason"] == "API_KEY_INVALID"
+
+
+async def test_vertex_without_credentials_is_unauthenticated(http: TestClient) -> None:
+    path = "/v1beta1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent"
+    error = await error_of(await http.post(path, json=HELLO), 401)
+    assert error["status"] == "UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"{not json", "Invalid JSON payload received. Unexpected token."),
+        (b'{"contents": [], "bogus": 1}', 'Unknown name "bogus": Cannot find field.'),
+        (
+            b'{"contents": [{"parts": [{"text": "a", "colour": 1}]}]}',
+            "Unknown name \"colour\" at 'contents[0].parts[0]': Cannot find field.",
+        ),
+        (
+            b'{"contents": [{"parts": [{"inline_data": {"mime_type": "image/png", "data": "not base64!!"}}]}]}',
+            "Invalid value at 'contents[0].parts[0].inline_data.data' (TYPE_BYTES)",
+        ),
+        (b'{"contents": [{"parts": [{"text": "a"}]}], "generationConfig": {"temperature": "hot"}}', "(TYPE_FLOAT)"),
+        (b"{}", "contents is not specified"),
+    ],
+)
+async def test_bad_requests_get_the_real_invalid_argument(http: TestClient, body: bytes, message: str) -> None:
+    error = await error_of(await http.post(GENERATE, data=body, headers=KEY), 400)
+    assert error["status"] == "INVALID_ARGUMENT" and message in error["message"]
+
+
+async def test_snake_case_request_is_accepted(http: TestClient) -> None:
+    body = {"contents": [{"parts": [{"text": "weather"}]}], "generation_config": {"thinking_config": {"include_thoughts": True}, "max_output_tokens": 50}}
+    answer = await (await http.post(GENERATE, json=body, headers=KEY)).json()
+    assert "usageMetadata" in answer and "usage_metadata" not in answer
+
+
+async def test_body_over_the_limit(http: TestClient) -> None:
+    error = await error_of(await http.post(GENERATE, data=b"x" * 5000, headers=KEY), 400)
+    assert error["message"] == "Request payload size exceeds the limit: 4096 bytes."
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", GENERATE), ("POST", "/v1beta/nothing/here"), ("GET", "/"), ("DELETE", "/v1beta/models")],
+)
+async def test_unknown_method_or_path_is_a_json_404(http: TestClient, method: str, path: str) -> None:
+    error = await error_of(await http.request(method, path, headers=KEY), 404)
+    assert error["status"] == "NOT_FOUND"
+
+
+async def test_stream_errors_are_a_list_without_alt(http: TestClient) -> None:
+    response = await http.post(STREAM, json={"contents": [{"parts": [{"text": "quota"}]}]}, headers=KEY)
+    body = await response.json()
+    assert response.status == 429 and body[0]["error"]["status"] == "RESOURCE_EXHAUSTED"
+    sse = await http.post(STREAM + "?alt=sse", json={"contents": [{"parts": [{"text": "quota"}]}]}, headers=KEY)
+    assert sse.status == 429 and "error" in await sse.json()
+
+
+async def test_unexpected_failure_is_a_500_envelope_never_a_traceback(aiohttp_client: Any) -> None:
+    async def explode(request: ApiRequest) -> Answer | Miss:
+        raise RuntimeError("boom")
+
+    app = create_app(Config())
+    app[SOURCE] = FunctionSource(explode)
+    http = await aiohttp_client(app)
+    error = await error_of(await http.post(GENERATE, json=HELLO, headers=KEY), 500)
+    assert error["status"] == "INTERNAL" and "boom" not in error["message"] and "Traceback" not in error["message"]
+
+
+async def test_base_url_path_prefix_is_kept(http: TestClient) -> None:
+    assert (await http.post("/some/prefix" + GENERATE, json=HELLO, headers=KEY)).status == 200
+
+
+async def test_health(http: TestClient) -> None:
+    response = await http.get("/_mockgem/health")
+    assert response.status == 200 and (await response.json())["status"] == "ok"
+
+
+async def test_count_tokens_generate_content_request_form(http: TestClient) -> None:
+    path = "/v1beta/models/gemini-2.5-flash:countTokens"
+    plain = await (await http.post(path, json=HELLO, headers=KEY)).json()
+    wrapped = await (await http.post(path, json={"generateContentRequest": {"model": "models/gemini-2.5-flash", **HELLO}}, headers=KEY)).json()
+    assert plain["totalTokens"] == wrapped["totalTokens"] > 0
+
+
+async def test_embed_content_single(http: TestClient) -> None:
+    path = "/v1beta/models/gemini-embedding-001:embedContent"
+    body = {"content": {"parts": [{"text": "a"}]}, "outputDimensionality": 3}
+    answer = await (await http.post(path, json=body, headers=KEY)).json()
+    assert len(answer["embedding"]["values"]) == 3

@@ -1,0 +1,40 @@
+"""Rules files: validation messages and matching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mockgem.errors import ConfigError
+from mockgem.sources.rules import load_rules
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("rules:\n  - match: {contains: x}\n    reply: {txt: hi}\n", "rule 0: key 'reply.txt': unknown key"),
+        ("rules:\n  - reply: {text: a}\n  - match: {regex: '('}\n    reply: {text: b}\n", "rule 1: key 'match.regex'"),
+        ("rules:\n  - match: {contains: x}\n", "rule 0: key 'reply': Field required"),
+        ("rules: [\n", "not valid YAML"),
+        ("rules:\n  - reply: {text: a}\n    times: 0\n", "rule 0: key 'times'"),
+    ],
+)
+def test_rules_file_mistake_names_file_rule_and_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_rules(path)
+    assert str(path) in str(caught.value) and message in str(caught.value)
+
+
+def test_missing_rules_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read the rules file"):
+        load_rules(tmp_path / "absent.yaml")
+
+
+def test_python_tags_are_not_executed(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules: !!python/object/apply:os.system ['echo pwned']\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_rules(path)
