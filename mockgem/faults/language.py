@@ -33,8 +33,8 @@ VALID_TERMS = (
     "command-line forms 503:0.05 and latency:200ms..800ms; durations in ms or s"
 )
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
-_COUNT = re.compile(r"^\d+$")
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$", re.ASCII)
+_COUNT = re.compile(r"^\d+$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -203,12 +203,14 @@ def _parse_all(spec: str | Sequence[str]) -> tuple[Fault, ...]:
 def _parse_fault(text: str) -> Fault:
     body, at, probability_text = text.partition("@")
     name, separator, value = _split_name(body.strip())
-    if name.isdigit() and separator == ":":
+    name = name.strip()
+    is_code = name.isascii() and name.isdigit()
+    if is_code and separator == ":":
         if at:
             raise ValueError(f"{text!r} gives a probability twice")
         return Fault(_parse_code(name, None), _parse_probability(value))
     probability = _parse_probability(probability_text) if at else 1.0
-    if name.isdigit():
+    if is_code:
         return Fault(_parse_code(name, value if separator else None), probability)
     parser = _TERM_PARSERS.get(name.lower())
     if parser is None:
@@ -233,7 +235,7 @@ def _parse_probability(text: str) -> float:
 
 
 def _parse_code(name: str, value: str | None) -> HttpError:
-    if not name.isdigit() or int(name) not in ERROR_CODES:
+    if not (name.isascii() and name.isdigit()) or int(name) not in ERROR_CODES:
         raise ValueError(f"{name!r} is not an HTTP error mockgem injects")
     code = int(name)
     if value is not None and code != 429:

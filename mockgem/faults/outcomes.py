@@ -91,8 +91,9 @@ def truncate_content(content: JSONDict) -> JSONDict:
     if not answers:
         return content
     last = answers[-1]
-    cut_part = dict(parts[last], text=half_text(str(parts[last]["text"])))
-    return dict(content, parts=parts[:last] + [cut_part])
+    text = half_text(str(parts[last]["text"]))
+    cut_parts = [dict(parts[last], text=text)] if text else []
+    return dict(content, parts=parts[:last] + cut_parts)
 
 
 def half_text(text: str) -> str:
