@@ -4,9 +4,21 @@ No I/O, no sleeping: randomness comes from a seeded `random.Random` and time fro
 clock, so a run can be repeated. The server applies the plans while rendering.
 """
 
-from mockgem.faults.language import Fault, format_faults, parse_fault_header, parse_faults
+from mockgem.faults.language import (
+    Fault,
+    format_faults,
+    parse_fault_header,
+    parse_faults,
+)
 from mockgem.faults.plan import FaultPlan, Interruption, StreamError, draw_plan
-from mockgem.faults.quotas import QuotaBook, QuotaExceeded, QuotaRule, Throttle, parse_quota, parse_quotas
+from mockgem.faults.quotas import (
+    QuotaBook,
+    QuotaExceeded,
+    QuotaRule,
+    Throttle,
+    parse_quota,
+    parse_quotas,
+)
 
 __all__ = [
     "Fault",

@@ -40,7 +40,12 @@ from mockgem.faults.language import (
     Stall,
     Ttfb,
 )
-from mockgem.faults.outcomes import block_chunks, block_response, finish_chunks, finish_response
+from mockgem.faults.outcomes import (
+    block_chunks,
+    block_response,
+    finish_chunks,
+    finish_response,
+)
 from mockgem.faults.quotas import FREE_TIER_FALLBACK, METRICS
 from mockgem.protocol.envelopes import api_error, quota_error
 

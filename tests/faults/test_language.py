@@ -3,14 +3,11 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from mockgem.errors import ConfigError, InvalidArgument
 from mockgem.faults.language import (
-    BLOCK_REASONS,
-    ERROR_CODES,
-    FINISH_REASONS,
     Block,
     Cut,
-    Effect,
     Empty,
     ErrorAt,
     Fault,
@@ -21,7 +18,6 @@ from mockgem.faults.language import (
     Reset,
     Stall,
     Ttfb,
-    format_faults,
     parse_fault_header,
     parse_faults,
 )

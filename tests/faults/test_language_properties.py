@@ -24,16 +24,16 @@ from mockgem.faults.language import (
     parse_faults,
 )
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+pytest.importorskip("hypothesis")
+from hypothesis import given
+from hypothesis import strategies as st
 
 _durations = st.integers(min_value=0, max_value=600_000).map(lambda ms: ms / 1000)
 _counts = st.integers(min_value=0, max_value=1000)
 _codes = st.sampled_from(ERROR_CODES)
 
 
-def _ranges(kind: type[Latency] | type[Ttfb]) -> st.SearchStrategy[Effect]:
+def _ranges(kind: type[Latency | Ttfb]) -> st.SearchStrategy[Effect]:
     return st.tuples(_durations, _durations).map(lambda pair: kind(min(pair), max(pair)))
 
 
