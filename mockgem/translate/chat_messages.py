@@ -33,7 +33,9 @@ def to_contents(messages: list[Any]) -> tuple[JSONDict | None, list[JSONDict]]:
         elif role == "tool":
             _append_function_response(contents, _function_response(message, names))
         else:
-            raise invalid_argument(f"Unsupported message role {role!r}: use system, developer, user, assistant or tool.")
+            raise invalid_argument(
+                f"Unsupported message role {role!r}: use system, developer, user, assistant or tool."
+            )
     return ({"parts": system} if system else None), contents
 
 

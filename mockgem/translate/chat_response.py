@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+
 from mockgem._types import JSONDict
 from mockgem.translate.chat_request import ChatOptions
 
@@ -158,4 +159,3 @@ def _message(read: ReadParts, options: ChatOptions) -> JSONDict:
     if read.signature:
         message["extra_content"] = {"google": {"thought_signature": read.signature}}
     return message
-

@@ -147,7 +147,11 @@ def test_to_contents_assistant_text_signature_echoed() -> None:
 
 
 def test_to_contents_assistant_text_and_calls_keep_order() -> None:
-    message = {"role": "assistant", "content": [{"type": "text", "text": "Let me look."}], "tool_calls": [call("x", "f", "{}")]}
+    message = {
+        "role": "assistant",
+        "content": [{"type": "text", "text": "Let me look."}],
+        "tool_calls": [call("x", "f", "{}")],
+    }
     _, [content] = to_contents([message])
     assert content["parts"] == [{"text": "Let me look."}, {"functionCall": {"name": "f", "args": {}}}]
 
@@ -155,7 +159,11 @@ def test_to_contents_assistant_text_and_calls_keep_order() -> None:
 def test_to_contents_tool_message_with_part_list() -> None:
     messages = [
         {"role": "assistant", "tool_calls": [call("x", "f", "{}")]},
-        {"role": "tool", "tool_call_id": "x", "content": [{"type": "text", "text": "o"}, {"type": "text", "text": "k"}]},
+        {
+            "role": "tool",
+            "tool_call_id": "x",
+            "content": [{"type": "text", "text": "o"}, {"type": "text", "text": "k"}],
+        },
     ]
     _, contents = to_contents(messages)
     assert contents[1]["parts"] == [{"functionResponse": {"name": "f", "response": {"content": "ok"}}}]

@@ -131,11 +131,17 @@ GOOGLE = {
     [
         {"extra_body": {"google": GOOGLE}},
         {"google": GOOGLE},
-        {"google": {"thinkingConfig": {"includeThoughts": True, "thinkingBudget": 128}, "cachedContent": "cachedContents/c1",
-                    "thoughtTagMarker": "think", "safetySettings": GOOGLE["safety_settings"]}},
+        {
+            "google": {
+                "thinkingConfig": {"includeThoughts": True, "thinkingBudget": 128},
+                "cachedContent": "cachedContents/c1",
+                "thoughtTagMarker": "think",
+                "safetySettings": GOOGLE["safety_settings"],
+            }
+        },
     ],
     ids=["extra_body.google", "top-level google", "camelCase"],
-)  # fmt: skip
+)
 def test_to_generate_request_google_extras(fields: dict[str, Any]) -> None:
     translation = to_generate_request(chat(**fields))
     request = translation.request

@@ -7,7 +7,14 @@ import pytest
 from openai.types.chat import ChatCompletion
 
 from mockgem.translate.chat_request import ChatOptions
-from mockgem.translate.chat_response import ID_ALPHABET, chat_usage, finish_reason, tagged, to_chat_completion, tool_call_id
+from mockgem.translate.chat_response import (
+    ID_ALPHABET,
+    chat_usage,
+    finish_reason,
+    tagged,
+    to_chat_completion,
+    tool_call_id,
+)
 
 OPTIONS = ChatOptions(model="gemini-2.5-flash")
 USAGE = {"promptTokenCount": 5, "candidatesTokenCount": 39, "totalTokenCount": 230, "thoughtsTokenCount": 186}
@@ -127,7 +134,10 @@ def test_to_chat_completion_one_choice_per_candidate() -> None:
 
 
 def test_to_chat_completion_blocked_prompt() -> None:
-    gemini = {"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 4, "totalTokenCount": 4}}
+    gemini = {
+        "promptFeedback": {"blockReason": "SAFETY"},
+        "usageMetadata": {"promptTokenCount": 4, "totalTokenCount": 4},
+    }
     result = complete(gemini)
     assert result["choices"] == [
         {"index": 0, "message": {"role": "assistant", "content": None}, "finish_reason": "content_filter"}
@@ -174,14 +184,24 @@ def test_finish_reason(reason: str | None, called: bool, expected: str | None) -
         ),
         (
             {"promptTokenCount": 10, "cachedContentTokenCount": 8, "candidatesTokenCount": 2, "totalTokenCount": 12},
-            {"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12, "prompt_tokens_details": {"cached_tokens": 8}},
+            {
+                "prompt_tokens": 10,
+                "completion_tokens": 2,
+                "total_tokens": 12,
+                "prompt_tokens_details": {"cached_tokens": 8},
+            },
         ),
         (
             {"promptTokenCount": 1, "candidatesTokenCount": 2, "thoughtsTokenCount": 4},
-            {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 7, "completion_tokens_details": {"reasoning_tokens": 4}},
+            {
+                "prompt_tokens": 1,
+                "completion_tokens": 2,
+                "total_tokens": 7,
+                "completion_tokens_details": {"reasoning_tokens": 4},
+            },
         ),
     ],
-)  # fmt: skip
+)
 def test_chat_usage(metadata: dict[str, Any], expected: dict[str, Any]) -> None:
     assert chat_usage(metadata) == expected
 

@@ -17,11 +17,18 @@ def gemini(*parts: dict[str, Any], finish: str | None = None, index: int = 0) ->
     candidate: dict[str, Any] = {"content": {"role": "model", "parts": list(parts)}, "index": index}
     if finish:
         candidate["finishReason"] = finish
-    return {"candidates": [candidate], "usageMetadata": USAGE, "responseId": "resp-1", "modelVersion": "gemini-2.5-flash"}
+    return {
+        "candidates": [candidate],
+        "usageMetadata": USAGE,
+        "responseId": "resp-1",
+        "modelVersion": "gemini-2.5-flash",
+    }
 
 
 def run(chunks: list[dict[str, Any]], **options: Any) -> list[dict[str, Any]]:
-    state = ChatStreamState(ChatOptions(model="gemini-2.5-flash", stream=True, **options), created=7, completion_id="fallback")
+    state = ChatStreamState(
+        ChatOptions(model="gemini-2.5-flash", stream=True, **options), created=7, completion_id="fallback"
+    )
     out = [c for chunk in chunks for c in stream_chunks(state, chunk)] + end_of_stream(state)
     for chunk in out:
         ChatCompletionChunk.model_validate(chunk)
@@ -130,7 +137,9 @@ def test_stream_chunks_thoughts_closed_at_finish() -> None:
 
 @pytest.mark.parametrize(("include", "tag", "text"), [(True, None, "HmmHi"), (False, "thought", "Hi")])
 def test_stream_chunks_thoughts_untagged_or_dropped(include: bool, tag: str | None, text: str) -> None:
-    got = deltas(run([gemini(THOUGHT), gemini({"text": "Hi"}, finish="STOP")], include_thoughts=include, thought_tag=tag))
+    got = deltas(
+        run([gemini(THOUGHT), gemini({"text": "Hi"}, finish="STOP")], include_thoughts=include, thought_tag=tag)
+    )
     assert "".join(d.get("content", "") for d in got) == text
 
 

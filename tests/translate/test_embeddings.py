@@ -50,7 +50,9 @@ def test_to_batch_embed_request_rejected(body: dict[str, Any]) -> None:
 def test_to_openai_embeddings_decodes_in_the_openai_sdk(encoding: str) -> None:
     from openai.lib._parsing._embeddings import parse_embedding_response
 
-    translation = to_batch_embed_request({"model": "gemini-embedding-001", "input": ["a", "b"], "encoding_format": encoding})
+    translation = to_batch_embed_request(
+        {"model": "gemini-embedding-001", "input": ["a", "b"], "encoding_format": encoding}
+    )
     body = to_openai_embeddings({"embeddings": [{"values": VALUES}, {"values": [1.0]}]}, translation)
     # The SDK builds responses without validation, then decodes base64 when it chose the format.
     parsed = parse_embedding_response(CreateEmbeddingResponse.construct(**body), encoding_format=omit)

@@ -18,7 +18,7 @@ COMPAT_URI = "generativelanguage.googleapis.com/v1beta/openai/chat/completions"
 def recorded_chat_requests() -> list[Any]:
     if not CORPUS.is_dir():
         return []
-    found = []
+    found: list[Any] = []
     for path in sorted(CORPUS.rglob("*.yaml")):
         text = path.read_text(encoding="utf-8", errors="replace")
         if COMPAT_URI not in text:
@@ -38,6 +38,6 @@ REQUESTS = recorded_chat_requests()
 def test_to_generate_request_reads_recorded_requests(body: dict[str, Any]) -> None:
     translation = to_generate_request(body)
     assert translation.request["contents"]
-    for message, content in zip(body["messages"], translation.request["contents"]):
-        if message["role"] == "tool":
-            assert "functionResponse" in content["parts"][0]
+    parts = [part for content in translation.request["contents"] for part in content["parts"]]
+    answers = [part for part in parts if "functionResponse" in part]
+    assert len(answers) == sum(message["role"] == "tool" for message in body["messages"])
