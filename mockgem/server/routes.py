@@ -13,7 +13,7 @@ from aiohttp import web
 
 from mockgem.errors import NotFound
 from mockgem.protocol.calls import ApiCall
-from mockgem.server import admin, native
+from mockgem.server import admin, compat, native
 from mockgem.server.keys import CALL
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -28,12 +28,19 @@ NATIVE: dict[str, Handler] = {
     "models.list": native.answer_json,
     "models.get": native.answer_json,
 }
+OPENAI: dict[str, Handler] = {
+    "chat.completions": compat.chat_completions,
+    "embeddings": compat.embeddings,
+    "openai.models.list": compat.list_models,
+    "openai.models.get": compat.get_model,
+}
 ADMIN: dict[str, Handler] = {"health": admin.health}
+HANDLERS: dict[str, Handler] = {**NATIVE, **OPENAI}
 
 
 async def dispatch(request: web.Request) -> web.StreamResponse:
     call: ApiCall = request[CALL]
-    handler = (ADMIN if call.surface == "admin" else NATIVE).get(call.action)
+    handler = (ADMIN if call.surface == "admin" else HANDLERS).get(call.action)
     if handler is None:
         raise NotFound("Method not found.")
     return await handler(request)
