@@ -103,7 +103,9 @@ class FileStore:
         self._state.write_blob(_session_blob(upload_id), b"")
         return upload_id
 
-    def upload_chunk(self, upload_id: str, *, command: str, offset: int, data: bytes) -> UploadProgress:
+    def upload_chunk(
+        self, upload_id: str, *, command: str, offset: int, data: bytes
+    ) -> UploadProgress:
         """Apply `upload`, `upload, finalize`, `finalize` or `query` to a session."""
         session = self._session(upload_id)
         words = {word.strip() for word in command.lower().split(",")}
@@ -131,11 +133,12 @@ class FileStore:
         base_url: str | None = None,
         version: str = "v1beta",
     ) -> JSONDict:
-        """The one-request form: metadata JSON and the bytes' own Content-Type (wire ref §2.6.2)."""
+        """The one-request form: metadata JSON plus the bytes' Content-Type (wire ref §2.6.2)."""
         upload_id = self.start_upload(
             body, size=len(data), mime_type=mime_type, base_url=base_url, version=version
         )
-        return self.upload_chunk(upload_id, command="upload, finalize", offset=0, data=data).file or {}
+        done = self.upload_chunk(upload_id, command="upload, finalize", offset=0, data=data)
+        return done.file or {}
 
     # -- reads and deletes -------------------------------------------------------------------
 
@@ -189,7 +192,7 @@ class FileStore:
     def add_generated(
         self, data: bytes, *, name: str, mime_type: str, display_name: str | None = None
     ) -> JSONDict:
-        """Register a file the service made itself (batch results): source GENERATED, downloadable."""
+        """Register a file the service made (batch results): source GENERATED, downloadable."""
         file_id = file_id_of(name)
         blob = f"file-{file_id}"
         self._state.write_blob(blob, data)
@@ -210,7 +213,8 @@ class FileStore:
     def _progress(self, session: JSONDict) -> UploadProgress:
         if session["file"] is None:
             return UploadProgress("active", session["received"])
-        return UploadProgress("final", session["received"], self._render(self._record(session["file"])))
+        file = self._render(self._record(session["file"]))
+        return UploadProgress("final", session["received"], file)
 
     def _append(self, session: JSONDict, offset: int, data: bytes) -> None:
         received: int = session["received"]

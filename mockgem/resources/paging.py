@@ -1,4 +1,4 @@
-"""List paging as the API does it: pageSize defaults and caps, opaque tokens, no token at the end."""
+"""List paging as the API does it: a default and a cap, opaque tokens, none on the last page."""
 
 from __future__ import annotations
 
