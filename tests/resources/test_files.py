@@ -179,7 +179,7 @@ def test_upload_uri_uses_the_base_url_and_version_given(files: FileStore) -> Non
     ],
 )
 def test_upload_over_a_limit_is_refused(
-    state: MemoryState, clock: FakeClock, limits: Limits, size: int, error: type, code: int
+    state: MemoryState, clock: FakeClock, limits: Limits, size: int, error: type[ApiError], code: int
 ) -> None:
     files = FileStore(state, clock=clock, base_url=BASE_URL, limits=limits)
     upload(files, b"ab")
