@@ -34,6 +34,8 @@ from mockgem.resources.timestamps import Clock
 FILES = "files"
 UPLOADS = "uploads"
 SESSION_LIFETIME = 7 * 24 * 3600.0  # Google's resumable sessions last a week
+NO_PROCESSING = Processing()
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +63,8 @@ class FileStore:
         *,
         clock: Clock,
         base_url: str,
-        processing: Processing = Processing(),
-        limits: Limits = Limits(),
+        processing: Processing = NO_PROCESSING,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._state = state
         self._clock = clock

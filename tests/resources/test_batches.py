@@ -183,7 +183,9 @@ async def test_cancel_ends_a_running_batch_without_answering(
     assert asked == []
 
 
-async def test_cancel_a_finished_batch_changes_nothing(batches: BatchStore, clock: FakeClock) -> None:
+async def test_cancel_a_finished_batch_changes_nothing(
+    batches: BatchStore, clock: FakeClock
+) -> None:
     name = (await batches.create("m", inline("a")))["name"]
     clock.advance(10)
     finished = await batches.get(name)
@@ -203,7 +205,9 @@ async def test_delete_then_get_is_not_found(batches: BatchStore) -> None:
     assert missing.value.code == 404
 
 
-async def test_list_uses_the_operations_key_and_pages(batches: BatchStore, clock: FakeClock) -> None:
+async def test_list_uses_the_operations_key_and_pages(
+    batches: BatchStore, clock: FakeClock
+) -> None:
     names = []
     for _ in range(3):
         names.append((await batches.create("m", inline("a")))["name"])

@@ -203,7 +203,11 @@ def test_apply_puts_the_cached_contents_first(caches: CacheStore) -> None:
 @pytest.mark.parametrize(
     ("request_fields", "model", "message_start"),
     [
-        ({}, "models/gemini-2.5-pro", "Model used by GenerateContent request (models/gemini-2.5-pro)"),
+        (
+            {},
+            "models/gemini-2.5-pro",
+            "Model used by GenerateContent request (models/gemini-2.5-pro)",
+        ),
         ({"tools": [{"codeExecution": {}}]}, "gemini-2.5-flash", "CachedContent can not be used"),
     ],
 )
@@ -218,7 +222,9 @@ def test_apply_refusals(
     assert refused.value.message.startswith(message_start)
 
 
-def test_apply_with_an_expired_cache_gets_the_real_403(caches: CacheStore, clock: FakeClock) -> None:
+def test_apply_with_an_expired_cache_gets_the_real_403(
+    caches: CacheStore, clock: FakeClock
+) -> None:
     name = create(caches, ttl="1s")["name"]
     clock.advance(1)
 

@@ -76,7 +76,9 @@ def test_upload_in_chunks_reports_active_then_final(files: FileStore) -> None:
     upload_id = files.start_upload({}, size=len(data), mime_type="text/plain")
 
     first = files.upload_chunk(upload_id, command="upload", offset=0, data=data[:CHUNK])
-    last = files.upload_chunk(upload_id, command="upload, finalize", offset=CHUNK, data=data[CHUNK:])
+    last = files.upload_chunk(
+        upload_id, command="upload, finalize", offset=CHUNK, data=data[CHUNK:]
+    )
 
     assert (first.status, first.received, first.file) == ("active", CHUNK, None)
     assert last.status == "final" and last.file is not None
@@ -179,7 +181,12 @@ def test_upload_uri_uses_the_base_url_and_version_given(files: FileStore) -> Non
     ],
 )
 def test_upload_over_a_limit_is_refused(
-    state: MemoryState, clock: FakeClock, limits: Limits, size: int, error: type[ApiError], code: int
+    state: MemoryState,
+    clock: FakeClock,
+    limits: Limits,
+    size: int,
+    error: type[ApiError],
+    code: int,
 ) -> None:
     files = FileStore(state, clock=clock, base_url=BASE_URL, limits=limits)
     upload(files, b"ab")
@@ -190,7 +197,9 @@ def test_upload_over_a_limit_is_refused(
     assert refused.value.code == code
 
 
-def test_upload_without_declared_size_is_limited_per_chunk(state: MemoryState, clock: FakeClock) -> None:
+def test_upload_without_declared_size_is_limited_per_chunk(
+    state: MemoryState, clock: FakeClock
+) -> None:
     files = FileStore(state, clock=clock, base_url=BASE_URL, limits=Limits(max_file_bytes=3))
     upload_id = files.start_upload({})
 
@@ -273,7 +282,9 @@ def test_download_uploaded_file_is_refused(files: FileStore) -> None:
 
 
 def test_download_generated_file_returns_its_bytes(files: FileStore) -> None:
-    file = files.add_generated(b'{"key": "k"}\n', name="files/batch-abc", mime_type="application/jsonl")
+    file = files.add_generated(
+        b'{"key": "k"}\n', name="files/batch-abc", mime_type="application/jsonl"
+    )
 
     assert file["source"] == "GENERATED"
     assert file["downloadUri"] == f"{BASE_URL}/v1beta/files/batch-abc:download?alt=media"

@@ -58,14 +58,24 @@ def test_to_live_rewrites_recorded_text_and_json(names: NameMap) -> None:
     ("recorded", "live", "probe", "expected"),
     [
         ("cachedContents/rec", "cachedContents/live", "cachedContents/rec", "cachedContents/live"),
-        ("batches/rec", "batches/live", "GET /v1beta/batches/rec:cancel", "GET /v1beta/batches/live:cancel"),
+        (
+            "batches/rec",
+            "batches/live",
+            "GET /v1beta/batches/rec:cancel",
+            "GET /v1beta/batches/live:cancel",
+        ),
         (
             "projects/1/locations/us/cachedContents/111",
             "projects/p/locations/us/cachedContents/222",
             "projects/1/locations/us/cachedContents/111",
             "projects/1/locations/us/cachedContents/222",
         ),
-        ("files/batch-rec", "files/batch-live", "files/batch-rec:download", "files/batch-live:download"),
+        (
+            "files/batch-rec",
+            "files/batch-live",
+            "files/batch-rec:download",
+            "files/batch-live:download",
+        ),
     ],
 )
 def test_learn_then_to_live(recorded: str, live: str, probe: str, expected: str) -> None:

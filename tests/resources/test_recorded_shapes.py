@@ -45,7 +45,9 @@ def test_uploaded_file_has_the_recorded_keys_in_order(files: FileStore) -> None:
 
 
 def test_cache_has_the_recorded_keys_in_order(state: MemoryState, clock: FakeClock) -> None:
-    path = RUBY_LLM / "cachedcontent_explicit_caching_round-trip_finds_an_existing_cache_by_name.yml"
+    path = (
+        RUBY_LLM / "cachedcontent_explicit_caching_round-trip_finds_an_existing_cache_by_name.yml"
+    )
     recorded = recorded_bodies(path)[0][2]
     caches = CacheStore(state, clock=clock, count_tokens=lambda _: 9602)
 
@@ -83,4 +85,3 @@ def _shape(operation: JSONDict) -> list[Any]:
     """Top-level keys, metadata keys and stats keys, in order."""
     metadata = operation["metadata"]
     return [list(operation), list(metadata), list(metadata["batchStats"])]
-
