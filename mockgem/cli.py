@@ -12,12 +12,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from mockgem.config import DEFAULT_MAX_BODY, Config
+from mockgem.config import DEFAULT_MAX_BODY, GIB, Config
 from mockgem.errors import ConfigError
 from mockgem.server import create_app
 
 _SIZE = re.compile(r"^(\d+)\s*([kmg]i?b?|b)?$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$", re.IGNORECASE)
+_SECONDS = {"ms": 0.001, "": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def parse_size(text: str) -> int:
@@ -29,6 +31,26 @@ def parse_size(text: str) -> int:
     return int(found[1]) * _UNITS[unit]
 
 
+def parse_duration(text: str) -> float:
+    """`2s`, `500ms`, `1.5m`, `3` (seconds) -> seconds."""
+    found = _DURATION.match(text.strip())
+    if found is None:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (examples: 2s, 500ms, 1m)")
+    return float(found[1]) * _SECONDS[(found[2] or "").lower()]
+
+
+def parse_processing(text: str) -> tuple[str, float | None]:
+    """`2s` (every file), `video/*=5s` or `image/png=fail` -> (MIME pattern or "", seconds or None to fail)."""
+    mime_type, equals, value = text.rpartition("=")
+    if equals and not mime_type:
+        raise argparse.ArgumentTypeError(f"no MIME type before '=' in {text!r} (example: video/*=5s)")
+    if value.strip().lower() == "fail":
+        if not mime_type:
+            raise argparse.ArgumentTypeError(f"'fail' needs a MIME type: {text!r} (example: video/*=fail)")
+        return mime_type.strip(), None
+    return mime_type.strip(), parse_duration(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockgem", description="A record/replay mock of the Gemini API.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -38,11 +60,34 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--rules", action="append", default=[], type=Path, help="scripted rules YAML (repeatable; first match wins in file order)")
     serve.add_argument("--api-key", action="append", default=[], dest="api_keys", help="accept only this key (repeatable); by default any non-empty key works")
     serve.add_argument("--max-body", type=parse_size, default=DEFAULT_MAX_BODY, help="largest request body accepted (default 20MiB)")
+    add_state_arguments(serve)
     return parser
 
 
+def add_state_arguments(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument("--state-dir", type=Path, help="keep files, cached contents and batches in DIR across restarts (default: in memory)")
+    serve.add_argument("--file-processing", action="append", default=[], type=parse_processing, metavar="[MIME=]TIME", help="time a new file stays PROCESSING: 2s, video/*=5s, or video/*=fail to end FAILED (repeatable)")
+    serve.add_argument("--batch-duration", type=parse_duration, default=0.0, help="time a batch takes to finish (default 0s)")
+    serve.add_argument("--max-file-size", type=parse_size, default=2 * GIB, help="largest uploaded file (default 2GiB)")
+    serve.add_argument("--max-storage", type=parse_size, default=20 * GIB, help="total bytes of stored files (default 20GiB)")
+
+
 def config_from_args(args: argparse.Namespace) -> Config:
-    return Config(host=args.host, port=args.port, rules=tuple(args.rules), api_keys=tuple(args.api_keys), max_body=args.max_body)
+    processing: list[tuple[str, float | None]] = args.file_processing
+    return Config(
+        host=args.host,
+        port=args.port,
+        rules=tuple(args.rules),
+        api_keys=tuple(args.api_keys),
+        max_body=args.max_body,
+        state_dir=args.state_dir,
+        file_processing=next((seconds for mime, seconds in reversed(processing) if not mime and seconds is not None), 0.0),
+        file_processing_by_type={mime: seconds for mime, seconds in processing if mime and seconds is not None},
+        failing_file_types=tuple(mime for mime, seconds in processing if seconds is None),
+        batch_duration=args.batch_duration,
+        max_file_size=args.max_file_size,
+        max_storage=args.max_storage,
+    )
 
 
 async def serve(config: Config) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_MAX_BODY = 20 * 1024 * 1024
+GIB = 1024**3
 
 
 class Config(BaseModel):
@@ -20,3 +21,10 @@ class Config(BaseModel):
     rules: tuple[Path | dict[str, Any], ...] = ()
     api_keys: tuple[str, ...] = ()
     max_body: int = Field(default=DEFAULT_MAX_BODY, gt=0)
+    state_dir: Path | None = None
+    file_processing: float = Field(default=0.0, ge=0)
+    file_processing_by_type: dict[str, float] = Field(default_factory=dict)
+    failing_file_types: tuple[str, ...] = ()
+    batch_duration: float = Field(default=0.0, ge=0)
+    max_file_size: int = Field(default=2 * GIB, gt=0)
+    max_storage: int = Field(default=20 * GIB, gt=0)

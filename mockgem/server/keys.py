@@ -6,10 +6,18 @@ from aiohttp import web
 
 from mockgem.config import Config
 from mockgem.protocol.calls import ApiCall
+from mockgem.resources.batches import BatchStore
+from mockgem.resources.caches import CacheStore
+from mockgem.resources.files import FileStore
+from mockgem.resources.state import StateStore
 from mockgem.sources.base import Source
 
 CONFIG = web.AppKey("config", Config)
 SOURCE = web.AppKey("source", Source)
+STATE = web.AppKey("state", StateStore)
+FILES = web.AppKey("files", FileStore)
+CACHES = web.AppKey("caches", CacheStore)
+BATCHES = web.AppKey("batches", BatchStore)
 
 # Per-request values set by the middlewares.
 CALL = web.RequestKey("call", ApiCall)

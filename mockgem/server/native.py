@@ -6,15 +6,15 @@ from aiohttp import web
 
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
-from mockgem.server.keys import SOURCE
 from mockgem.server.parse import api_request
 from mockgem.server.render import render_generate, render_json
+from mockgem.server.resource_use import answer_with_resources
 from mockgem.sources.base import Answer, Miss
 
 
 async def ask(request: web.Request, api: ApiRequest) -> Answer:
     """The source's answer; a miss becomes a 4xx error that names what was searched."""
-    result = await request.app[SOURCE].answer(api)
+    result = await answer_with_resources(request.app, api)
     if isinstance(result, Miss):
         # 400, not 5xx: clients must not retry a request that nothing can answer.
         raise ApiError(f"mockgem: no answer for this request. {result.reason}", code=400, status="FAILED_PRECONDITION")

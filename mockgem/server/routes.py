@@ -13,7 +13,7 @@ from aiohttp import web
 
 from mockgem.errors import NotFound
 from mockgem.protocol.calls import ApiCall
-from mockgem.server import admin, compat, native
+from mockgem.server import admin, batches, caches, compat, files, native, stores
 from mockgem.server.keys import CALL
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -34,8 +34,9 @@ OPENAI: dict[str, Handler] = {
     "openai.models.list": compat.list_models,
     "openai.models.get": compat.get_model,
 }
-ADMIN: dict[str, Handler] = {"health": admin.health}
-HANDLERS: dict[str, Handler] = {**NATIVE, **OPENAI}
+RESOURCES: dict[str, Handler] = {**files.HANDLERS, **caches.HANDLERS, **batches.HANDLERS}
+ADMIN: dict[str, Handler] = {"health": admin.health, "reset": stores.reset}
+HANDLERS: dict[str, Handler] = {**NATIVE, **OPENAI, **RESOURCES}
 
 
 async def dispatch(request: web.Request) -> web.StreamResponse:

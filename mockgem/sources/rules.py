@@ -15,7 +15,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from mockgem.protocol.envelopes import model_not_found
 from mockgem.sources.base import Answer, Miss
 from mockgem.sources.replies import Reply, Strict, StreamShape, build_response, reply_error
 
+FileLabels = Callable[[str], Sequence[str]]
 DEFAULT_REPLY_TEXT = "This is a scripted answer from mockgem. Add a rule to say something else."
 
 
@@ -38,6 +39,7 @@ class Match(Strict):
     model: str | None = None
     contains: str | None = None
     regex: str | None = None
+    file: str | None = None
 
     @field_validator("regex")
     @classmethod
@@ -118,11 +120,26 @@ def last_user_text(request: JSONDict) -> str:
     return ""
 
 
-class RuleSource:
-    """Answers generate calls from rules; `default` (or a placeholder) when none matches."""
+def file_uris(request: JSONDict) -> Iterator[str]:
+    """Every `fileData.fileUri` of a GenerateContentRequest, system instruction included."""
+    for content in [*(request.get("contents") or []), request.get("systemInstruction") or {}]:
+        for part in content.get("parts") or []:
+            uri = (part.get("fileData") or {}).get("fileUri")
+            if isinstance(uri, str):
+                yield uri
 
-    def __init__(self, sources: Sequence[str | Path | JSONDict] = ()) -> None:
+
+class RuleSource:
+    """Answers generate calls from rules; `default` (or a placeholder) when none matches.
+
+    `match: {file: glob}` fits a request with a `fileData.fileUri` that the glob matches, or
+    whose labels do: sources cannot see the file store, so the server passes `file_labels`,
+    which gives the stored file's name and display name for a URI.
+    """
+
+    def __init__(self, sources: Sequence[str | Path | JSONDict] = (), *, file_labels: FileLabels | None = None) -> None:
         self._lock = threading.Lock()
+        self._file_labels = file_labels
         self.rules: list[LoadedRule] = []
         self.default: Reply | None = None
         for source in sources:
@@ -140,7 +157,7 @@ class RuleSource:
             return Miss("rules answer only generateContent and streamGenerateContent", "rules")
         model_id = bare_model_id(call.model)
         known = find_model(model_id) is not None
-        rule = self._take(model_id, last_user_text(request.body), known)
+        rule = self._take(model_id, last_user_text(request.body), known, self._files_of(request.body))
         if rule is None and not known:
             raise model_not_found(model_id, call.version, call.action)
         reply = rule.rule.reply if rule else self.default or Reply(text=DEFAULT_REPLY_TEXT)
@@ -151,11 +168,18 @@ class RuleSource:
         origin = rule.origin if rule else "default reply"
         return Answer(payloads=(body,), stream_chunks=shape.chunks if shape else None, origin=origin)
 
-    def _take(self, model: str, text: str, known_model: bool) -> LoadedRule | None:
+    def _files_of(self, request: JSONDict) -> list[str]:
+        """Each file URI in the request, then the labels the server knows for it."""
+        labels: list[str] = []
+        for uri in file_uris(request):
+            labels += [uri, *(self._file_labels(uri) if self._file_labels else ())]
+        return labels
+
+    def _take(self, model: str, text: str, known_model: bool, files: Sequence[str] = ()) -> LoadedRule | None:
         """The first rule that fits; a model outside the catalog needs a rule that names it."""
         with self._lock:
             for loaded in self.rules:
-                if loaded.remaining == 0 or not _fits(loaded, model, text):
+                if loaded.remaining == 0 or not _fits(loaded, model, text, files):
                     continue
                 if not known_model and loaded.rule.match.model is None:
                     continue
@@ -165,8 +189,10 @@ class RuleSource:
         return None
 
 
-def _fits(loaded: LoadedRule, model: str, text: str) -> bool:
+def _fits(loaded: LoadedRule, model: str, text: str, files: Sequence[str] = ()) -> bool:
     match = loaded.rule.match
+    if match.file and not any(fnmatch.fnmatchcase(label, match.file) for label in files if label):
+        return False
     if match.model and not fnmatch.fnmatchcase(model, bare_model_id(match.model)):
         return False
     if match.contains and match.contains.lower() not in text.lower():

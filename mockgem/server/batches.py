@@ -1,0 +1,72 @@
+"""Handlers of batches, and the answerer that puts each batch request to the app's sources.
+
+Each request of a batch is answered exactly as a `generateContent` call would be: the same
+rules or cassettes, the same cached contents and file checks.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mockgem._types import JSONDict
+from mockgem.errors import ApiError
+from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.protocol.validation import validate_request
+from mockgem.resources.batches import Answerer
+from mockgem.server.keys import BATCHES, CALL
+from mockgem.server.listing import page_query
+from mockgem.server.parse import api_request
+from mockgem.server.render import render_json, whole_response
+from mockgem.server.resource_use import answer_with_resources
+from mockgem.sources.base import Miss
+
+BATCH_API_VERSION = "v1beta"
+
+
+def batch_answerer(app: web.Application) -> Answerer:
+    async def answer(request_body: JSONDict) -> JSONDict:
+        model = str(request_body.get("model") or "").removeprefix("models/")
+        body = validate_request("generateContent", {k: v for k, v in request_body.items() if k != "model"})
+        call = ApiCall("gemini", BATCH_API_VERSION, "generateContent", model)
+        result = await answer_with_resources(app, ApiRequest(call, body))
+        if isinstance(result, Miss):
+            raise ApiError(f"mockgem: no answer for this request. {result.reason}", code=400, status="FAILED_PRECONDITION")
+        return whole_response(result) if result.status == 200 else result.body
+
+    return answer
+
+
+async def create_batch(request: web.Request) -> web.StreamResponse:
+    api = await api_request(request)
+    return render_json(await request.app[BATCHES].create(api.call.model or "", api.body))
+
+
+async def get_batch(request: web.Request) -> web.StreamResponse:
+    return render_json(await request.app[BATCHES].get(_resource(request)))
+
+
+async def list_batches(request: web.Request) -> web.StreamResponse:
+    return render_json(await request.app[BATCHES].list(*page_query(request)))
+
+
+async def cancel_batch(request: web.Request) -> web.StreamResponse:
+    await request.app[BATCHES].cancel(_resource(request))
+    return render_json({})
+
+
+async def delete_batch(request: web.Request) -> web.StreamResponse:
+    request.app[BATCHES].delete(_resource(request))
+    return render_json({})
+
+
+def _resource(request: web.Request) -> str:
+    return request[CALL].resource or ""
+
+
+HANDLERS = {
+    "batchGenerateContent": create_batch,
+    "batches.get": get_batch,
+    "batches.list": list_batches,
+    "batches.cancel": cancel_batch,
+    "batches.delete": delete_batch,
+}

@@ -1,0 +1,16 @@
+"""The query of a `list` call: `pageSize` and `pageToken`, as the stores take them."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mockgem.errors import InvalidArgument
+
+
+def page_query(request: web.Request) -> tuple[int | None, str | None]:
+    size = request.query.get("pageSize") or request.query.get("page_size")
+    token = request.query.get("pageToken") or request.query.get("page_token")
+    if size is not None and not size.lstrip("-").isdigit():
+        # UNVERIFIED: worded as the proto parser refuses a non-integer in a JSON body.
+        raise InvalidArgument(f"Invalid value at 'page_size' (TYPE_INT32), \"{size}\"")
+    return (int(size) if size is not None else None), token or None

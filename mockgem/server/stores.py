@@ -1,0 +1,45 @@
+"""The resource stores' lifetime (opened at startup, closed at shutdown) and their reset."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from mockgem.config import Config
+from mockgem.errors import NotFound
+from mockgem.protocol.tokens import count_request
+from mockgem.resources.batches import BatchStore
+from mockgem.resources.caches import CacheStore
+from mockgem.resources.file_records import Processing
+from mockgem.resources.files import FileStore
+from mockgem.resources.state import DiskState, Limits, open_state
+from mockgem.server.batches import batch_answerer
+from mockgem.server.keys import BATCHES, CACHES, CONFIG, FILES, STATE
+from mockgem.server.render import render_json
+
+
+async def resource_stores(app: web.Application) -> AsyncIterator[None]:
+    """A `cleanup_ctx`: files, cached contents and batches over one state, closed at the end."""
+    config = app[CONFIG]
+    state = open_state(config.state_dir)
+    files = FileStore(state, clock=time.time, base_url=f"http://{config.host}:{config.port}", processing=processing_of(config), limits=Limits(config.max_file_size, config.max_storage))
+    app[STATE], app[FILES] = state, files
+    app[CACHES] = CacheStore(state, clock=time.time, count_tokens=count_request)
+    app[BATCHES] = BatchStore(state, clock=time.time, files=files, answer=batch_answerer(app), duration=config.batch_duration)
+    yield
+    if isinstance(state, DiskState):
+        state.close()
+
+
+def processing_of(config: Config) -> Processing:
+    return Processing(config.file_processing, dict(config.file_processing_by_type), frozenset(config.failing_file_types))
+
+
+async def reset(request: web.Request) -> web.StreamResponse:
+    """`POST /_mockgem/reset`: forget every file, cached content and batch."""
+    if request.method != "POST":
+        raise NotFound("Method not found.")
+    request.app[STATE].reset()
+    return render_json({})
