@@ -11,6 +11,7 @@ from aiohttp import web
 from mockgem._types import JSONDict
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.protocol.envelopes import error_body
 from mockgem.protocol.validation import validate_request
 from mockgem.resources.batches import Answerer
 from mockgem.server.keys import BATCHES, CALL
@@ -25,15 +26,31 @@ BATCH_API_VERSION = "v1beta"
 
 def batch_answerer(app: web.Application) -> Answerer:
     async def answer(request_body: JSONDict) -> JSONDict:
-        model = str(request_body.get("model") or "").removeprefix("models/")
-        body = validate_request("generateContent", {k: v for k, v in request_body.items() if k != "model"})
-        call = ApiCall("gemini", BATCH_API_VERSION, "generateContent", model)
-        result = await answer_with_resources(app, ApiRequest(call, body))
-        if isinstance(result, Miss):
-            raise ApiError(f"mockgem: no answer for this request. {result.reason}", code=400, status="FAILED_PRECONDITION")
-        return whole_response(result) if result.status == 200 else result.body
+        try:
+            return await _answer_batch_request(app, request_body)
+        except ApiError as error:
+            return _without_details(error_body(error))
 
     return answer
+
+
+async def _answer_batch_request(app: web.Application, request_body: JSONDict) -> JSONDict:
+    model = str(request_body.get("model") or "").removeprefix("models/")
+    body = validate_request("generateContent", {k: v for k, v in request_body.items() if k != "model"})
+    call = ApiCall("gemini", BATCH_API_VERSION, "generateContent", model)
+    result = await answer_with_resources(app, ApiRequest(call, body))
+    if isinstance(result, Miss):
+        raise ApiError(f"mockgem: no answer for this request. {result.reason}", code=400, status="FAILED_PRECONDITION")
+    return whole_response(result) if result.status == 200 else _without_details(result.body)
+
+
+def _without_details(body: JSONDict) -> JSONDict:
+    # UNVERIFIED: google-genai types a batch result's error details as strings, so the real
+    # service most likely sends a bare code and message there; structured details break the SDK.
+    error = body.get("error")
+    if not isinstance(error, dict):
+        return body
+    return {"error": {key: value for key, value in error.items() if key != "details"}}
 
 
 async def create_batch(request: web.Request) -> web.StreamResponse:

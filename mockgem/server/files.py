@@ -7,7 +7,7 @@ API key: the middleware lets it through, the upload id is the credential.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import BodyPartReader, web
 
@@ -87,7 +87,7 @@ async def _upload_multipart(request: web.Request) -> web.StreamResponse:
     data, mime_type = b"", None
     limit = request.app[CONFIG].max_file_size
     async for part in _parts(request):
-        content = await _read_part(part, limit)
+        content = await read_limited(part.read_chunk, limit)
         if metadata is None and part.headers.get("Content-Type", "").startswith("application/json"):
             parsed = parse_json_body(content)
             metadata = parsed if isinstance(parsed, dict) else None
@@ -104,10 +104,11 @@ async def _parts(request: web.Request) -> AsyncIterator[BodyPartReader]:
             yield part
 
 
-async def _read_part(part: BodyPartReader, limit: int) -> bytes:
+async def read_limited(read: Callable[[int], Awaitable[bytes]], limit: int) -> bytes:
+    """All of a body, or its start once past `limit`: the store refuses anything over it."""
     chunks: list[bytes] = []
     size = 0
-    while size <= limit and (chunk := await part.read_chunk(READ_CHUNK)):
+    while size <= limit and (chunk := await read(READ_CHUNK)):
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
@@ -121,8 +122,7 @@ async def _upload_raw(request: web.Request) -> web.StreamResponse:
 
 
 async def _read_upload(request: web.Request) -> bytes:
-    """At most one byte past the file size limit: the store refuses anything over it."""
-    return await request.content.read(request.app[CONFIG].max_file_size + 1)
+    return await read_limited(request.content.read, request.app[CONFIG].max_file_size)
 
 
 def public_origin(request: web.Request) -> str:
