@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import signal
 import subprocess
@@ -9,6 +10,9 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+from mockgem.cli import build_parser, config_from_args, parse_duration, parse_processing
 from tests.conftest import EXAMPLE_RULES
 
 
@@ -40,3 +44,30 @@ def test_bad_rules_file_stops_start_with_a_clear_message(tmp_path: Path) -> None
     _, err = process.communicate(timeout=20)
     assert process.returncode == 2
     assert "rule 0: key 'reply.txt': unknown key" in err
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("2s", 2.0), ("500ms", 0.5), ("1.5m", 90.0), ("3", 3.0), ("1h", 3600.0)])
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize(("text", "parsed"), [("2s", ("", 2.0)), ("video/*=5s", ("video/*", 5.0)), ("image/png=fail", ("image/png", None))])
+def test_parse_processing(text: str, parsed: tuple[str, float | None]) -> None:
+    assert parse_processing(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["soon", "=2s", "fail", "video/*=later"])
+def test_parse_processing_refuses_nonsense(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_processing(text)
+
+
+def test_state_flags_reach_the_config(tmp_path: Path) -> None:
+    args = build_parser().parse_args(
+        ["serve", "--state-dir", str(tmp_path), "--file-processing", "1s", "--file-processing", "video/*=5s", "--file-processing", "audio/*=fail",
+         "--batch-duration", "2s", "--max-file-size", "10MiB", "--max-storage", "1GiB"]
+    )
+    config = config_from_args(args)
+    assert (config.state_dir, config.file_processing, config.file_processing_by_type) == (tmp_path, 1.0, {"video/*": 5.0})
+    assert (config.failing_file_types, config.batch_duration) == (("audio/*",), 2.0)
+    assert (config.max_file_size, config.max_storage) == (10 * 1024**2, 1024**3)

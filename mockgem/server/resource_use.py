@@ -9,6 +9,7 @@ asked; the answer then reports the cached tokens in `usageMetadata.cachedContent
 from __future__ import annotations
 
 import dataclasses
+
 from aiohttp import web
 
 from mockgem._types import JSONDict

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from mockgem.errors import ConfigError
-from mockgem.sources.rules import load_rules
+from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.sources.base import Answer
+from mockgem.sources.rules import RuleSource, load_rules
 
 
 @pytest.mark.parametrize(
@@ -38,3 +40,37 @@ def test_python_tags_are_not_executed(tmp_path: Path) -> None:
     path.write_text("rules: !!python/object/apply:os.system ['echo pwned']\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_rules(path)
+
+
+FILE_URI = "http://127.0.0.1:8080/v1beta/files/abc123"
+
+
+def file_request(uri: str = FILE_URI) -> ApiRequest:
+    parts = [{"fileData": {"fileUri": uri, "mimeType": "application/pdf"}}, {"text": "what is it?"}]
+    return ApiRequest(ApiCall("gemini", "v1beta", "generateContent", "gemini-2.5-flash"), {"contents": [{"role": "user", "parts": parts}]})
+
+
+@pytest.mark.parametrize(
+    ("glob", "labels", "fits"),
+    [
+        ("*/files/abc123", (), True),
+        ("files/abc*", ("files/abc123", "report.pdf"), True),
+        ("*.pdf", ("files/abc123", "report.pdf"), True),
+        ("*.pdf", (), False),
+        ("files/zzz", ("files/abc123", "report.pdf"), False),
+    ],
+    ids=["uri", "name", "display-name", "display-name-unknown", "other-file"],
+)
+async def test_rule_matches_file_by_uri_name_or_display_name(glob: str, labels: tuple[str, ...], fits: bool) -> None:
+    rules = {"rules": [{"match": {"file": glob}, "reply": {"text": "matched"}}], "default": {"text": "default"}}
+    source = RuleSource([rules], file_labels=lambda uri: labels if uri == FILE_URI else ())
+    answer = await source.answer(file_request())
+    assert isinstance(answer, Answer)
+    assert (answer.body["candidates"][0]["content"]["parts"][0]["text"] == "matched") is fits
+
+
+async def test_file_rule_does_not_match_a_request_without_files() -> None:
+    source = RuleSource([{"rules": [{"match": {"file": "*"}, "reply": {"text": "matched"}}]}])
+    request = ApiRequest(ApiCall("gemini", "v1beta", "generateContent", "gemini-2.5-flash"), {"contents": [{"parts": [{"text": "hi"}]}]})
+    answer = await source.answer(request)
+    assert isinstance(answer, Answer) and answer.origin == "default reply"
