@@ -6,7 +6,7 @@ import gzip
 import zlib
 from collections.abc import Callable
 
-import brotli
+import brotli  # type: ignore[import-untyped]
 
 from mockgem.sources.cassettes.model import Headers, header_values, without_headers
 

@@ -6,6 +6,7 @@ may reach us in the client's casing or in the canonical camelCase one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,7 @@ DROP = _Drop()
 Edit = Callable[[Any], Any]
 
 
+@functools.lru_cache(maxsize=256)
 def parse_path(path: str) -> tuple[Segment, ...]:
     text = path.strip()
     text = text[1:] if text.startswith("$") else text
