@@ -67,7 +67,12 @@ class RequestShape:
 
     @property
     def endpoint_text(self) -> str:
-        return " ".join(part for part in self.endpoint if part)
+        """`gemini-2.5-flash:generateContent (gemini)`, `files.get abc (gemini)` or the bare path."""
+        if self.endpoint[0] == "path":
+            return "/" + self.endpoint[1]
+        surface, action, model, resource = self.endpoint[:4]
+        name = f"{model}:{action}" if model else " ".join(part for part in (action, resource) if part)
+        return f"{name} ({surface})"
 
 
 def describe_request(method: str, target: str, body: bytes, rules: KeyRules | None = None) -> RequestShape:

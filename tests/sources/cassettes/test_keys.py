@@ -108,5 +108,16 @@ def test_non_json_bodies_hash_their_bytes_and_ignore_the_multipart_boundary() ->
 
 def test_shape_names_the_endpoint_readably() -> None:
     shape = describe_request("post", NATIVE + "?alt=sse", b'{"a": 1}')
-    assert shape.method == "POST" and shape.endpoint_text == "gemini generateContent gemini-2.5-flash"
+    assert shape.method == "POST" and shape.endpoint_text == "gemini-2.5-flash:generateContent (gemini)"
     assert shape.body == {"a": 1} and shape.body_is_json
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "text"),
+    [
+        ("GET", "/v1beta/files/abc", "files.get abc (gemini)"),
+        ("GET", "/v1/some/where", "/some/where"),
+    ],
+)
+def test_shape_endpoint_text(method: str, target: str, text: str) -> None:
+    assert describe_request(method, target, b"").endpoint_text == text
