@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +22,3 @@ def write_file(tmp_path: Path) -> WriteFile:
         return path
 
     return write
-
-
-def gzipped(data: bytes) -> bytes:
-    return gzip.compress(data, mtime=0)

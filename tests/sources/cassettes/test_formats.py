@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import brotli  # type: ignore[import-untyped]
 import pytest
-from conftest import WriteFile, gzipped
 
 from mockgem.errors import CassetteError
 from mockgem.sources.cassettes.formats import load_cassette
 from mockgem.sources.cassettes.model import Interaction
 
+WriteFile = Callable[[str, "str | bytes"], Path]
 GENERATE = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
 ANSWER = b'{"candidates": [{"content": {"parts": [{"text": "Paris"}], "role": "model"}}]}'
 MODELS = b'{"models": []}'
+
+
+def gzipped(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
 
 
 def _b64(data: bytes) -> str:
