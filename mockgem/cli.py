@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from mockgem.config import DEFAULT_MAX_BODY, Config
+from mockgem.config import DEFAULT_MAX_BODY, Config, RecordMode
 from mockgem.errors import ConfigError
 from mockgem.server import create_app
 
@@ -38,11 +38,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--rules", action="append", default=[], type=Path, help="scripted rules YAML (repeatable; first match wins in file order)")
     serve.add_argument("--api-key", action="append", default=[], dest="api_keys", help="accept only this key (repeatable); by default any non-empty key works")
     serve.add_argument("--max-body", type=parse_size, default=DEFAULT_MAX_BODY, help="largest request body accepted (default 20MiB)")
+    add_recording_options(serve)
     return parser
 
 
+def add_recording_options(serve: argparse.ArgumentParser) -> None:
+    modes = [mode.value for mode in RecordMode]
+    serve.add_argument("--mode", choices=modes, default="replay", help="replay (default, never touches the network), record, auto or passthrough")
+    serve.add_argument("--cassette", type=Path, help="cassette file; with --cassette-dir, the active cassette's name in it")
+    serve.add_argument("--cassette-dir", type=Path, help="every cassette in this directory and its subfolders")
+    serve.add_argument("--replay-timing", default="instant", help="stream chunk gaps: instant (default), recorded or scaled:F")
+    serve.add_argument("--upstream", help="base URL to forward to (default: the real Google hosts)")
+    serve.add_argument("--upstream-key", help="key sent upstream instead of the client's own")
+
+
 def config_from_args(args: argparse.Namespace) -> Config:
-    return Config(host=args.host, port=args.port, rules=tuple(args.rules), api_keys=tuple(args.api_keys), max_body=args.max_body)
+    return Config(
+        host=args.host, port=args.port, rules=tuple(args.rules), api_keys=tuple(args.api_keys), max_body=args.max_body,
+        mode=RecordMode(args.mode), cassette=args.cassette, cassette_dir=args.cassette_dir,
+        replay_timing=args.replay_timing, upstream=args.upstream, upstream_key=args.upstream_key,
+    )
 
 
 async def serve(config: Config) -> None:

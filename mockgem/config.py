@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_MAX_BODY = 20 * 1024 * 1024
+
+
+class RecordMode(str, Enum):
+    """vcrpy's names: replay never touches the network; auto forwards only what is not recorded."""
+
+    REPLAY = "replay"
+    RECORD = "record"
+    AUTO = "auto"
+    PASSTHROUGH = "passthrough"
 
 
 class Config(BaseModel):
@@ -20,3 +30,9 @@ class Config(BaseModel):
     rules: tuple[Path | dict[str, Any], ...] = ()
     api_keys: tuple[str, ...] = ()
     max_body: int = Field(default=DEFAULT_MAX_BODY, gt=0)
+    mode: RecordMode = RecordMode.REPLAY
+    cassette: Path | None = None
+    cassette_dir: Path | None = None
+    replay_timing: str = Field(default="instant", pattern=r"^(instant|recorded|scaled:\d+(\.\d+)?)$")
+    upstream: str | None = None
+    upstream_key: str | None = None

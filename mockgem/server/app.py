@@ -5,18 +5,16 @@ from __future__ import annotations
 from aiohttp import web
 
 from mockgem.config import Config
-from mockgem.server.keys import CONFIG, SOURCE
+from mockgem.server.keys import CONFIG
 from mockgem.server.middlewares import MIDDLEWARES
 from mockgem.server.routes import setup_routes
-from mockgem.sources.base import FirstOf
-from mockgem.sources.builtin import BuiltinSource
-from mockgem.sources.rules import RuleSource
+from mockgem.server.sources import install_sources
 
 
 def create_app(config: Config) -> web.Application:
     # The body limit is enforced by `parse.read_body` with the real API's error.
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body + 1)
     app[CONFIG] = config
-    app[SOURCE] = FirstOf(RuleSource(config.rules), BuiltinSource())
+    install_sources(app, config)
     setup_routes(app)
     return app

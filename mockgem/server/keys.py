@@ -7,9 +7,11 @@ from aiohttp import web
 from mockgem.config import Config
 from mockgem.protocol.calls import ApiCall
 from mockgem.sources.base import Source
+from mockgem.sources.cassettes.source import CassetteSource
 
 CONFIG = web.AppKey("config", Config)
 SOURCE = web.AppKey("source", Source)
+CASSETTES = web.AppKey("cassettes", CassetteSource)
 
 # Per-request values set by the middlewares.
 CALL = web.RequestKey("call", ApiCall)
