@@ -34,7 +34,11 @@ OPENAI: dict[str, Handler] = {
     "openai.models.list": compat.list_models,
     "openai.models.get": compat.get_model,
 }
-ADMIN: dict[str, Handler] = {"health": admin.health}
+ADMIN: dict[str, Handler] = {
+    "health": admin.health,
+    "cassettes": admin.list_cassettes,
+    "cassette": admin.select_cassette,
+}
 HANDLERS: dict[str, Handler] = {**NATIVE, **OPENAI}
 
 
