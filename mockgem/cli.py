@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from mockgem.cassette_commands import add_cassette_commands, run_cassette_command
 from mockgem.config import DEFAULT_MAX_BODY, Config, RecordMode
 from mockgem.errors import ConfigError
 from mockgem.server import create_app
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--api-key", action="append", default=[], dest="api_keys", help="accept only this key (repeatable); by default any non-empty key works")
     serve.add_argument("--max-body", type=parse_size, default=DEFAULT_MAX_BODY, help="largest request body accepted (default 20MiB)")
     add_recording_options(serve)
+    add_cassette_commands(commands)
     return parser
 
 
@@ -80,6 +82,8 @@ async def serve(config: Config) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "cassette":
+        return run_cassette_command(args.action, args.files)
     try:
         asyncio.run(serve(config_from_args(args)))
     except ConfigError as exc:
