@@ -12,7 +12,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from mockgem.config import DEFAULT_MAX_BODY, GIB, Config
+from mockgem.cassette_commands import add_cassette_commands, run_cassette_command
+from mockgem.config import DEFAULT_MAX_BODY, GIB, Config, RecordMode
 from mockgem.errors import ConfigError
 from mockgem.server import create_app
 
@@ -61,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--api-key", action="append", default=[], dest="api_keys", help="accept only this key (repeatable); by default any non-empty key works")
     serve.add_argument("--max-body", type=parse_size, default=DEFAULT_MAX_BODY, help="largest request body accepted (default 20MiB)")
     add_state_arguments(serve)
+    add_recording_options(serve)
+    add_cassette_commands(commands)
     return parser
 
 
@@ -70,6 +73,16 @@ def add_state_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--batch-duration", type=parse_duration, default=0.0, help="time a batch takes to finish (default 0s)")
     serve.add_argument("--max-file-size", type=parse_size, default=2 * GIB, help="largest uploaded file (default 2GiB)")
     serve.add_argument("--max-storage", type=parse_size, default=20 * GIB, help="total bytes of stored files (default 20GiB)")
+
+
+def add_recording_options(serve: argparse.ArgumentParser) -> None:
+    modes = [mode.value for mode in RecordMode]
+    serve.add_argument("--mode", choices=modes, default="replay", help="replay (default, never touches the network), record, auto or passthrough")
+    serve.add_argument("--cassette", type=Path, help="cassette file; with --cassette-dir, the active cassette's name in it")
+    serve.add_argument("--cassette-dir", type=Path, help="every cassette in this directory and its subfolders")
+    serve.add_argument("--replay-timing", default="instant", help="stream chunk gaps: instant (default), recorded or scaled:F")
+    serve.add_argument("--upstream", help="base URL to forward to (default: the real Google hosts)")
+    serve.add_argument("--upstream-key", help="key sent upstream instead of the client's own")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -87,6 +100,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
         batch_duration=args.batch_duration,
         max_file_size=args.max_file_size,
         max_storage=args.max_storage,
+        mode=RecordMode(args.mode),
+        cassette=args.cassette,
+        cassette_dir=args.cassette_dir,
+        replay_timing=args.replay_timing,
+        upstream=args.upstream,
+        upstream_key=args.upstream_key,
     )
 
 
@@ -110,6 +129,8 @@ async def serve(config: Config) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "cassette":
+        return run_cassette_command(args.action, args.files)
     try:
         asyncio.run(serve(config_from_args(args)))
     except ConfigError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_MAX_BODY = 20 * 1024 * 1024
 GIB = 1024**3
+
+
+class RecordMode(str, Enum):
+    """vcrpy's names: replay never touches the network; auto forwards only what is not recorded."""
+
+    REPLAY = "replay"
+    RECORD = "record"
+    AUTO = "auto"
+    PASSTHROUGH = "passthrough"
 
 
 class Config(BaseModel):
@@ -28,3 +38,9 @@ class Config(BaseModel):
     batch_duration: float = Field(default=0.0, ge=0)
     max_file_size: int = Field(default=2 * GIB, gt=0)
     max_storage: int = Field(default=20 * GIB, gt=0)
+    mode: RecordMode = RecordMode.REPLAY
+    cassette: Path | None = None
+    cassette_dir: Path | None = None
+    replay_timing: str = Field(default="instant", pattern=r"^(instant|recorded|scaled:\d+(\.\d+)?)$")
+    upstream: str | None = None
+    upstream_key: str | None = None

@@ -7,21 +7,19 @@ from functools import partial
 from aiohttp import web
 
 from mockgem.config import Config
-from mockgem.server.keys import CONFIG, SOURCE
+from mockgem.server.keys import CONFIG
 from mockgem.server.middlewares import MIDDLEWARES
 from mockgem.server.resource_use import file_labels
 from mockgem.server.routes import setup_routes
+from mockgem.server.sources import install_sources
 from mockgem.server.stores import resource_stores
-from mockgem.sources.base import FirstOf
-from mockgem.sources.builtin import BuiltinSource
-from mockgem.sources.rules import RuleSource
 
 
 def create_app(config: Config) -> web.Application:
     # The body limit is enforced by `parse.read_body` with the real API's error.
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body + 1)
     app[CONFIG] = config
-    app[SOURCE] = FirstOf(RuleSource(config.rules, file_labels=partial(file_labels, app)), BuiltinSource())
+    install_sources(app, config, file_labels=partial(file_labels, app))
     app.cleanup_ctx.append(resource_stores)
     setup_routes(app)
     return app

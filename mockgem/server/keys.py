@@ -11,6 +11,7 @@ from mockgem.resources.caches import CacheStore
 from mockgem.resources.files import FileStore
 from mockgem.resources.state import StateStore
 from mockgem.sources.base import Source
+from mockgem.sources.cassettes.source import CassetteSource
 
 CONFIG = web.AppKey("config", Config)
 SOURCE = web.AppKey("source", Source)
@@ -18,6 +19,7 @@ STATE = web.AppKey("state", StateStore)
 FILES = web.AppKey("files", FileStore)
 CACHES = web.AppKey("caches", CacheStore)
 BATCHES = web.AppKey("batches", BatchStore)
+CASSETTES = web.AppKey("cassettes", CassetteSource)
 
 # Per-request values set by the middlewares.
 CALL = web.RequestKey("call", ApiCall)

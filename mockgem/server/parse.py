@@ -14,10 +14,13 @@ async def read_body(request: web.Request) -> bytes:
     limit = request.app[CONFIG].max_body
     if request.content_length is not None and request.content_length > limit:
         raise payload_too_large(limit)
-    body = await request.content.read(limit + 1)
-    if len(body) > limit:
-        raise payload_too_large(limit)
-    return body
+    body = bytearray()
+    # `read(n)` returns what has arrived so far, at most n bytes: loop until the end or the limit.
+    while chunk := await request.content.read(limit + 1 - len(body)):
+        body += chunk
+        if len(body) > limit:
+            raise payload_too_large(limit)
+    return bytes(body)
 
 
 def payload_too_large(limit: int) -> InvalidArgument:

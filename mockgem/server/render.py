@@ -16,7 +16,7 @@ from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiCall, ApiRequest
 from mockgem.protocol.envelopes import error_body
 from mockgem.sources.base import Answer
-from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, merge_chunks, split_response
+from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, merge_chunks, split_response, split_sse_events
 
 JSON_TYPE = "application/json; charset=UTF-8"
 SSE_TYPE = "text/event-stream"
@@ -63,13 +63,23 @@ async def render_generate(request: web.Request, api: ApiRequest, answer: Answer)
     if answer.status != 200:
         return render_json([answer.body] if api.query_value("alt") != "sse" else answer.body, answer.status)
     if api.query_value("alt") == "sse":
-        return await write_stream(request, SSE_TYPE, _sse_frames(answer))
+        return await write_stream(request, SSE_TYPE, _recorded_frames(answer) if _is_recorded_sse(answer) else _sse_frames(answer))
     return await write_stream(request, JSON_TYPE, _array_frames(answer))
 
 
 async def _sse_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
     async for payload, delay in stream_payloads(answer):
         yield encode_sse(payload), delay
+
+
+def _is_recorded_sse(answer: Answer) -> bool:
+    return answer.raw is not None and SSE_TYPE in (answer.raw_content_type or "") and answer.live is None
+
+
+async def _recorded_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
+    """The recorded SSE bytes, unchanged, one event at a time with its recorded delay."""
+    for index, event in enumerate(split_sse_events(answer.raw or b"")):
+        yield event, answer.delays[index] if index < len(answer.delays) else 0.0
 
 
 async def _array_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:

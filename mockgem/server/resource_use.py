@@ -16,7 +16,7 @@ from mockgem._types import JSONDict
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.resources.files import FileStore
-from mockgem.server.keys import CACHES, FILES, SOURCE
+from mockgem.server.keys import CACHES, CASSETTES, FILES, SOURCE
 from mockgem.sources.base import Answer, Miss
 from mockgem.sources.rules import file_uris
 
@@ -25,6 +25,12 @@ async def answer_with_resources(app: web.Application, api: ApiRequest) -> Answer
     """The source's answer to `api`, a generate request first resolved against the stores."""
     if not api.call.is_generate or FILES not in app:
         return await app[SOURCE].answer(api)
+    if app[CASSETTES].index.names:
+        # Recordings name the files and caches of the run that recorded them: a recorded
+        # answer wins before this run's stores are consulted.
+        recorded = await app[CASSETTES].answer(api)
+        if isinstance(recorded, Answer):
+            return recorded
     expanded, cached_tokens = expand_cached_content(app, api)
     check_file_uris(app[FILES], expanded.body)
     result = await app[SOURCE].answer(expanded)

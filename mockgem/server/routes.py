@@ -35,7 +35,12 @@ OPENAI: dict[str, Handler] = {
     "openai.models.get": compat.get_model,
 }
 RESOURCES: dict[str, Handler] = {**files.HANDLERS, **caches.HANDLERS, **batches.HANDLERS}
-ADMIN: dict[str, Handler] = {"health": admin.health, "reset": stores.reset}
+ADMIN: dict[str, Handler] = {
+    "health": admin.health,
+    "reset": stores.reset,
+    "cassettes": admin.list_cassettes,
+    "cassette": admin.select_cassette,
+}
 HANDLERS: dict[str, Handler] = {**NATIVE, **OPENAI, **RESOURCES}
 
 

@@ -113,6 +113,10 @@ class CassetteIndex:
     def names(self) -> tuple[str, ...]:
         return tuple(self._recorded)
 
+    def count(self, name: str) -> int:
+        """How many interactions the loaded cassette `name` holds."""
+        return len(self._recorded.get(name, ()))
+
     def __len__(self) -> int:
         return sum(len(items) for items in self._recorded.values())
 

@@ -1,0 +1,173 @@
+"""`CassetteSource`: recorded interactions answered as Gemini answers, streams chunk by chunk.
+
+The lookup is built from the native `ApiRequest`, not from the HTTP request, so an
+OpenAI-compatible request (translated to its native form before any source sees it) is answered
+from a native recording: one recording serves both kinds of client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from mockgem._types import JSONDict
+from mockgem.errors import CassetteError
+from mockgem.protocol.calls import ApiRequest
+from mockgem.sources.base import Answer, Miss
+from mockgem.sources.cassettes.formats import load_cassette
+from mockgem.sources.cassettes.index import CassetteIndex, Recorded
+from mockgem.sources.cassettes.keys import KeyRules, RequestShape, canonical_body, describe_request
+from mockgem.sources.cassettes.model import Cassette, Interaction, RecordedResponse
+from mockgem.sources.cassettes.store import CassetteStore
+from mockgem.sse import parse_json_array, parse_sse
+
+CASSETTE_HEADER = "x-mockgem-cassette"
+DEFAULT_RECORDING = "recorded.yaml"
+SSE_TYPE = "text/event-stream"
+log = logging.getLogger("mockgem.cassettes")
+_GET_ACTIONS = frozenset({"models.list", "models.get", "list", "get", "download"})
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayTiming:
+    """How recorded chunk gaps are played: `factor` 0 is instant, 1 as recorded, 0.5 twice as fast."""
+
+    factor: float = 0.0
+
+    @classmethod
+    def parse(cls, text: str) -> ReplayTiming:
+        """`instant`, `recorded` or `scaled:F`."""
+        if text == "instant":
+            return cls(0.0)
+        if text == "recorded":
+            return cls(1.0)
+        kind, _, factor = text.partition(":")
+        try:
+            if kind == "scaled" and float(factor) >= 0:
+                return cls(float(factor))
+        except ValueError:
+            pass
+        raise CassetteError(f"replay timing {text!r}: expected instant, recorded or scaled:F (F >= 0)")
+
+    def delays(self, offsets: Sequence[float] | None) -> tuple[float, ...]:
+        """The wait before each chunk, from each chunk's offset since the response began."""
+        if not offsets or self.factor == 0:
+            return ()
+        previous = [0.0, *offsets[:-1]]
+        return tuple(max(0.0, (now - before) * self.factor) for now, before in zip(offsets, previous, strict=True))
+
+
+def http_method(api: ApiRequest) -> str:
+    """The HTTP method of a native call (an ApiRequest keeps only the action)."""
+    verb = api.call.action.rpartition(".")[2]
+    if api.call.action in _GET_ACTIONS or verb in _GET_ACTIONS:
+        return "GET"
+    return {"delete": "DELETE", "patch": "PATCH"}.get(verb, "POST")
+
+
+def request_shape(api: ApiRequest, rules: KeyRules) -> RequestShape:
+    """The match shape of a native request, as if its native HTTP form had been recorded."""
+    call = api.call
+    surface = "gemini" if call.surface == "openai" else call.surface
+    version = (call.version,) if rules.match_version else ()
+    endpoint: tuple[str, ...] = (surface, call.action, call.model or "", call.resource or "", *version)
+    query = urlencode(api.query)
+    body = json.dumps(api.body).encode() if api.body or api.raw.strip() else b""
+    shape = describe_request(http_method(api), f"/?{query}" if query else "/", b"", rules)
+    value, digest, is_json = canonical_body(body, rules)
+    return RequestShape(shape.method, endpoint, shape.query, value, digest, is_json)
+
+
+def answer_from(recorded: Recorded, timing: ReplayTiming) -> Answer:
+    """A recorded response as an Answer: status, JSON body, or a stream's chunks and delays."""
+    response = recorded.interaction.response
+    content_type = response.header("content-type")
+    payloads = decode_payloads(response)
+    is_stream = "streamGenerateContent" in recorded.interaction.request.uri and response.status == 200
+    if not is_stream:
+        body = payloads[0] if payloads and isinstance(payloads[0], dict) else {}
+        return Answer((body,), status=response.status, origin=recorded.origin, raw=response.body, raw_content_type=content_type)
+    return Answer(
+        payloads, chunked=True, delays=timing.delays(response.chunk_offsets), origin=recorded.origin,
+        raw=response.body, raw_content_type=content_type,
+    )
+
+
+def decode_payloads(response: RecordedResponse) -> tuple[JSONDict, ...]:
+    """The JSON objects of a body: SSE events, a JSON array's items, or one object."""
+    body = response.body
+    if not body.strip():
+        return ()
+    try:
+        if SSE_TYPE in (response.header("content-type") or "") or body.lstrip().startswith(b"data:"):
+            return tuple(parse_sse(body))
+        return tuple(parse_json_array(body))
+    except ValueError:
+        return ()  # not JSON: a download or an HTML error page, served from `raw` only
+
+
+def cassette_files(directory: Path) -> list[Path]:
+    """Every cassette under `directory`, subfolders included, hidden files and temporaries skipped."""
+    return sorted(
+        path for path in directory.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(directory).parts)
+        and path.suffix.lower() not in {".md", ".txt", ".tmp"}
+    )
+
+
+class CassetteSource:
+    """Answers from recorded interactions; `X-Mockgem-Cassette: NAME` scopes one request."""
+
+    def __init__(self, cassettes: Iterable[Cassette], *, directory: Path | None = None, active: str | None = None,
+                 timing: ReplayTiming | None = None, rules: KeyRules | None = None) -> None:
+        self.index = CassetteIndex(cassettes, rules=rules)
+        self.store = CassetteStore()
+        self.directory = directory
+        self.active = active
+        self.timing = timing or ReplayTiming()
+
+    @classmethod
+    def load(cls, *, file: Path | None = None, directory: Path | None = None, timing: ReplayTiming | None = None,
+             rules: KeyRules | None = None) -> CassetteSource:
+        """`--cassette FILE` alone, or `--cassette-dir DIR` with `--cassette NAME` as the active one."""
+        if directory is not None:
+            found = [load_cassette(path, directory) for path in cassette_files(directory)] if directory.is_dir() else []
+            return cls(found, directory=directory, active=str(file) if file else None, timing=timing, rules=rules)
+        if file is None:
+            return cls((), timing=timing, rules=rules)
+        found = [load_cassette(file, file.parent)] if file.exists() else []
+        return cls(found, directory=file.parent, active=file.name, timing=timing, rules=rules)
+
+    async def answer(self, request: ApiRequest) -> Answer | Miss:
+        scope = self.scope(request)
+        found = self.index.lookup_shape(request_shape(request, self.index.rules), cassette=scope)
+        if isinstance(found, Recorded):
+            return answer_from(found, self.timing)
+        log.warning("cassette miss: %s", found.message)
+        return Miss(found.message, "cassettes")
+
+    def scope(self, request: ApiRequest) -> str | None:
+        """The cassette named by the request header, else the active one, else None (all loaded)."""
+        named = next((value for name, value in request.headers if name.lower() == CASSETTE_HEADER), None)
+        return named or self.active
+
+    def recording_path(self, request: ApiRequest) -> Path:
+        """Where a new recording for `request` goes: its header's cassette, else the active one."""
+        name = self.scope(request) or self.active or DEFAULT_RECORDING
+        resolved = self.index.resolve(name) or (name if Path(name).suffix else f"{name}.yaml")
+        return (self.directory or Path.cwd()) / resolved
+
+    async def record(self, request: ApiRequest, interaction: Interaction) -> None:
+        """Write a forwarded exchange (redacted) to its cassette and index it for replay."""
+        path = self.recording_path(request)
+        written = await self.store.append_async(path, interaction)
+        self.index.record(path.relative_to(self.directory or path.parent).as_posix(), written)
+
+    def select(self, name: str) -> str:
+        """Make `name` the active cassette (new recordings go there); returns its loaded name."""
+        self.active = self.index.resolve(name) or name
+        return self.active

@@ -1,0 +1,144 @@
+"""`PassthroughSource`: forwards a native request to the real API, relays it, records it if asked.
+
+The only module that opens client connections. Requests are forwarded in their native form
+(an OpenAI-compatible request as its translation), so every recording is native and serves
+both kinds of client. Streams are asked for as SSE and relayed event by event as they arrive.
+The client's key is forwarded, never stored: recordings go through redaction before disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+import aiohttp
+
+from mockgem._types import JSONDict
+from mockgem.errors import ApiError
+from mockgem.protocol.calls import ApiRequest
+from mockgem.sources.base import Answer, Miss
+from mockgem.sources.cassettes.model import Interaction, RecordedRequest, RecordedResponse
+from mockgem.sources.cassettes.source import http_method
+from mockgem.sse import parse_json_array, parse_sse
+
+DEFAULT_UPSTREAM = "https://generativelanguage.googleapis.com"
+Recorder = Callable[[ApiRequest, Interaction], Awaitable[None]]
+_EVENT_END = re.compile(rb"\r\n\r\n|\n\n|\r\r")
+_CREDENTIAL_HEADERS = ("x-goog-api-key", "authorization")
+# Bodies are kept decoded, so no content-encoding header may be written with them.
+_KEPT_RESPONSE_HEADERS = frozenset({"content-type"})
+
+
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """Where requests go: `base` overrides the real hosts; `key` overrides the client's key."""
+
+    base: str | None = None
+    key: str | None = None
+
+    def url(self, api: ApiRequest) -> str:
+        call = api.call
+        model = (call.model or "").removeprefix("models/").removeprefix("google/")
+        if call.surface == "vertex":
+            location = call.location or "global"
+            host = "https://aiplatform.googleapis.com" if location == "global" else f"https://{location}-aiplatform.googleapis.com"
+            path = f"/{call.version}/projects/{call.project}/locations/{location}/publishers/google/models"
+        else:
+            host, path = DEFAULT_UPSTREAM, f"/{call.version}/models"
+        if call.action != "models.list":
+            path += f"/{model}" if call.action == "models.get" else f"/{model}:{call.action}"
+        query = "?alt=sse" if api.stream else ""
+        return f"{(self.base or host).rstrip('/')}{path}{query}"
+
+    def headers(self, api: ApiRequest) -> dict[str, str]:
+        """The credential to send: `--upstream-key`, else the client's own key or token."""
+        if self.key:
+            return {"x-goog-api-key": self.key}
+        sent = {name.lower(): value for name, value in api.headers}
+        found = {name: sent[name] for name in _CREDENTIAL_HEADERS if name in sent}
+        query_key = api.query_value("key")
+        if not found and query_key:
+            found["x-goog-api-key"] = query_key
+        return found
+
+
+class PassthroughSource:
+    """Answers every request from the upstream; `recorder` (record/auto) receives each exchange."""
+
+    def __init__(self, upstream: Upstream, recorder: Recorder | None = None) -> None:
+        self.upstream = upstream
+        self.recorder = recorder
+        self._session: aiohttp.ClientSession | None = None
+
+    @contextlib.asynccontextmanager
+    async def connected(self) -> AsyncIterator[None]:
+        """Holds the client session for the app's lifetime (used as an aiohttp cleanup context)."""
+        async with aiohttp.ClientSession(auto_decompress=True) as session:
+            self._session = session
+            try:
+                yield
+            finally:
+                self._session = None
+
+    async def answer(self, request: ApiRequest) -> Answer | Miss:
+        if self._session is None:
+            return Miss("the upstream connection is not open", "passthrough")
+        url, method = self.upstream.url(request), http_method(request)
+        body = json.dumps(request.body).encode() if method == "POST" else b""
+        headers = {**self.upstream.headers(request), **({"content-type": "application/json"} if body else {})}
+        try:
+            response = await self._session.request(method, url, data=body or None, headers=headers)
+        except aiohttp.ClientError as exc:
+            raise ApiError(f"mockgem: the upstream {url} could not be reached: {exc}", code=502, status="UNAVAILABLE") from exc
+        exchange = _Exchange(request, RecordedRequest(method, url, tuple(headers.items()), body), response, self.recorder)
+        if request.stream and response.status == 200:
+            return Answer(chunked=True, origin="upstream", live=exchange.relay())
+        return await exchange.whole()
+
+
+class _Exchange:
+    """One forwarded request: reads the upstream response and hands it to the recorder."""
+
+    def __init__(self, api: ApiRequest, sent: RecordedRequest, response: aiohttp.ClientResponse, recorder: Recorder | None) -> None:
+        self.api, self.sent, self.response, self.recorder = api, sent, response, recorder
+        self.started = time.monotonic()
+
+    async def whole(self) -> Answer:
+        try:
+            raw = await self.response.read()
+        finally:
+            self.response.release()
+        await self._record(raw, None)
+        try:
+            payloads = parse_json_array(raw) if raw.strip() else [{}]
+        except ValueError:
+            payloads = [{"error": {"code": self.response.status, "message": raw.decode(errors="replace")[:500]}}]
+        body: JSONDict = payloads[0] if payloads and isinstance(payloads[0], dict) else {}
+        return Answer((body,), status=self.response.status, origin="upstream")
+
+    async def relay(self) -> AsyncIterator[JSONDict]:
+        """Each SSE event's payload as soon as it arrives; the whole body is recorded at the end."""
+        raw, buffer, offsets = bytearray(), b"", []
+        try:
+            async for data in self.response.content.iter_any():
+                raw += data
+                buffer += data
+                while (found := _EVENT_END.search(buffer)) is not None:
+                    event, buffer = buffer[: found.end()], buffer[found.end() :]
+                    offsets.append(time.monotonic() - self.started)
+                    for payload in parse_sse(event):
+                        yield payload
+        finally:
+            self.response.release()
+        await self._record(bytes(raw), tuple(offsets))
+
+    async def _record(self, raw: bytes, offsets: tuple[float, ...] | None) -> None:
+        if self.recorder is None:
+            return
+        headers = tuple((k.lower(), v) for k, v in self.response.headers.items() if k.lower() in _KEPT_RESPONSE_HEADERS)
+        recorded = RecordedResponse(self.response.status, headers, raw, self.response.reason or "", offsets)
+        await self.recorder(self.api, Interaction(self.sent, recorded))
