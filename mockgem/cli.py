@@ -38,11 +38,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--rules", action="append", default=[], type=Path, help="scripted rules YAML (repeatable; first match wins in file order)")
     serve.add_argument("--api-key", action="append", default=[], dest="api_keys", help="accept only this key (repeatable); by default any non-empty key works")
     serve.add_argument("--max-body", type=parse_size, default=DEFAULT_MAX_BODY, help="largest request body accepted (default 20MiB)")
+    serve.add_argument("--fault", action="append", default=[], dest="faults", metavar="TERM", help="inject a fault into generate calls, e.g. 503:0.05 or latency:200ms..800ms (repeatable)")
+    serve.add_argument("--seed", type=int, default=None, help="seed for fault probabilities and jitter, so a run can be repeated")
+    serve.add_argument("--quota", action="append", default=[], dest="quotas", metavar="SPEC", help="simulated rate limit, e.g. gemini-2.5-flash:rpm=10,tpm=250000 (repeatable)")
     return parser
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    return Config(host=args.host, port=args.port, rules=tuple(args.rules), api_keys=tuple(args.api_keys), max_body=args.max_body)
+    return Config(
+        host=args.host,
+        port=args.port,
+        rules=tuple(args.rules),
+        api_keys=tuple(args.api_keys),
+        max_body=args.max_body,
+        faults=tuple(args.faults),
+        seed=args.seed,
+        quotas=tuple(args.quotas),
+    )
 
 
 async def serve(config: Config) -> None:

@@ -11,7 +11,12 @@ DEFAULT_MAX_BODY = 20 * 1024 * 1024
 
 
 class Config(BaseModel):
-    """Settings for one mockgem server. Rules may be paths or already-parsed dicts."""
+    """Settings for one mockgem server. Rules may be paths or already-parsed dicts.
+
+    `faults` are terms of the fault language (`503@0.05`, `latency=200ms..800ms`) that every
+    generate call may get, rolled from `seed` (a random seed when None); `quotas` are `--quota`
+    values (`gemini-2.5-flash:rpm=10`). Both are checked when the app is created.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
@@ -20,3 +25,6 @@ class Config(BaseModel):
     rules: tuple[Path | dict[str, Any], ...] = ()
     api_keys: tuple[str, ...] = ()
     max_body: int = Field(default=DEFAULT_MAX_BODY, gt=0)
+    faults: tuple[str, ...] = ()
+    seed: int | None = None
+    quotas: tuple[str, ...] = ()
