@@ -5,12 +5,17 @@ from __future__ import annotations
 from aiohttp import web
 
 from mockgem.config import Config
+from mockgem.faults import FaultPlan
 from mockgem.protocol.calls import ApiCall
+from mockgem.server.fault_state import FaultBoard, QuotaDesk
 from mockgem.sources.base import Source
 
 CONFIG = web.AppKey("config", Config)
 SOURCE = web.AppKey("source", Source)
+FAULTS = web.AppKey("faults", FaultBoard)
+QUOTAS = web.AppKey("quotas", QuotaDesk)
 
 # Per-request values set by the middlewares.
 CALL = web.RequestKey("call", ApiCall)
 API_KEY = web.RequestKey("api_key", str)
+FAULT_PLAN = web.RequestKey("fault_plan", FaultPlan)

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from mockgem.errors import NotFound
 from mockgem.protocol.calls import ApiCall
-from mockgem.server import admin, native
+from mockgem.server import admin, admin_faults, native
 from mockgem.server.keys import CALL
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -28,7 +28,11 @@ NATIVE: dict[str, Handler] = {
     "models.list": native.answer_json,
     "models.get": native.answer_json,
 }
-ADMIN: dict[str, Handler] = {"health": admin.health}
+ADMIN: dict[str, Handler] = {
+    "health": admin.health,
+    "faults": admin_faults.faults,
+    "quotas": admin_faults.quotas,
+}
 
 
 async def dispatch(request: web.Request) -> web.StreamResponse:
