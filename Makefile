@@ -24,3 +24,6 @@ lint: $(VENV)/.installed ## layer contract and types
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+bench: $(VENV)/.installed ## throughput as a ratio of a bare aiohttp server's
+	$(PY) tests/benchmarks/bench_server.py

@@ -115,3 +115,27 @@ def _describe(error: ErrorDetails) -> str:
     if proto_type:
         return f"Invalid value at '{path}' ({proto_type}), {value}"
     return f"Invalid JSON payload received. Invalid value at '{path}': {value}"
+
+
+def check_thought_signatures(request: JSONDict) -> None:
+    """Gemini 3 refuses a current turn whose function calls lost their thought signatures."""
+    contents = request.get("contents") or []
+    for index in range(_current_turn_start(contents), len(contents)):
+        content = contents[index]
+        calls = [part for part in content.get("parts") or [] if "functionCall" in part]
+        if content.get("role") == "model" and calls and not calls[0].get("thoughtSignature"):
+            name = calls[0]["functionCall"].get("name", "")
+            raise InvalidArgument(
+                "Function call is missing a thought_signature in functionCall parts. This is required "
+                "for tools to work correctly, and missing thought_signature may lead to degraded model "
+                f"performance. Additional data, function call `default_api:{name}` , position {index + 1}. "
+                "Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
+            )
+
+
+def _current_turn_start(contents: list[JSONDict]) -> int:
+    for index in range(len(contents) - 1, -1, -1):
+        parts = contents[index].get("parts") or []
+        if contents[index].get("role", "user") == "user" and any("text" in part for part in parts):
+            return index
+    return 0

@@ -28,10 +28,14 @@ async def api_request(request: web.Request) -> ApiRequest:
     """The request as sources see it, its body checked as the real API checks it."""
     call: ApiCall = request[CALL]
     raw = await read_body(request)
-    body = parse_json_body(raw)
-    canonical = validate_request(call.action, body) if call.surface != "openai" and not _is_openai(call) else body
-    return ApiRequest(call, canonical, raw, tuple(request.query.items()), tuple(request.headers.items()))
+    body = validate_request(call.action, parse_json_body(raw))
+    return ApiRequest(call, body, raw, tuple(request.query.items()), tuple(request.headers.items()))
 
 
-def _is_openai(call: ApiCall) -> bool:
-    return call.action in {"chat.completions", "embeddings"}
+async def openai_request(request: web.Request) -> ApiRequest:
+    """An OpenAI-compatible request: JSON checked, fields left as the client wrote them."""
+    raw = await read_body(request)
+    body = parse_json_body(raw) if request.method == "POST" else {}
+    if not isinstance(body, dict):
+        raise InvalidArgument("Invalid JSON payload received. Expected an object.")
+    return ApiRequest(request[CALL], body, raw, tuple(request.query.items()), tuple(request.headers.items()))

@@ -68,8 +68,8 @@ async def render_generate(request: web.Request, api: ApiRequest, answer: Answer)
     if answer.status != 200:
         return render_json([answer.body] if api.query_value("alt") != "sse" else answer.body, answer.status)
     if api.query_value("alt") == "sse":
-        return await _write_stream(request, SSE_TYPE, _sse_frames(answer))
-    return await _write_stream(request, JSON_TYPE, _array_frames(answer))
+        return await write_stream(request, SSE_TYPE, _sse_frames(answer))
+    return await write_stream(request, JSON_TYPE, _array_frames(answer))
 
 
 async def _sse_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
@@ -85,7 +85,7 @@ async def _array_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
     yield (ARRAY_END if index else b"[]"), 0.0
 
 
-async def _write_stream(request: web.Request, content_type: str, frames: AsyncIterator[tuple[bytes, float]]) -> web.StreamResponse:
+async def write_stream(request: web.Request, content_type: str, frames: AsyncIterator[tuple[bytes, float]]) -> web.StreamResponse:
     response = web.StreamResponse(headers={**GOOGLE_HEADERS, "Content-Type": content_type})
     stream = faulted_stream(request)
     await response.prepare(request)

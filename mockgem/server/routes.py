@@ -13,7 +13,7 @@ from aiohttp import web
 
 from mockgem.errors import NotFound
 from mockgem.protocol.calls import ApiCall
-from mockgem.server import admin, admin_faults, native
+from mockgem.server import admin, admin_faults, compat, native
 from mockgem.server.keys import CALL
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -28,16 +28,23 @@ NATIVE: dict[str, Handler] = {
     "models.list": native.answer_json,
     "models.get": native.answer_json,
 }
+OPENAI: dict[str, Handler] = {
+    "chat.completions": compat.chat_completions,
+    "embeddings": compat.embeddings,
+    "openai.models.list": compat.list_models,
+    "openai.models.get": compat.get_model,
+}
 ADMIN: dict[str, Handler] = {
     "health": admin.health,
     "faults": admin_faults.faults,
     "quotas": admin_faults.quotas,
 }
+HANDLERS: dict[str, Handler] = {**NATIVE, **OPENAI}
 
 
 async def dispatch(request: web.Request) -> web.StreamResponse:
     call: ApiCall = request[CALL]
-    handler = (ADMIN if call.surface == "admin" else NATIVE).get(call.action)
+    handler = (ADMIN if call.surface == "admin" else HANDLERS).get(call.action)
     if handler is None:
         raise NotFound("Method not found.")
     return await handler(request)

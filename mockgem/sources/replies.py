@@ -9,8 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import secrets
-import string
+import os
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,9 +19,6 @@ from mockgem.errors import ApiError
 from mockgem.protocol.catalog import ModelInfo
 from mockgem.protocol.envelopes import api_error, quota_error
 from mockgem.protocol.tokens import count_part, count_request, count_text
-
-_ID_ALPHABET = string.ascii_letters + string.digits + "-_"
-
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -84,7 +80,8 @@ def build_response(reply: Reply, request: JSONDict, model: ModelInfo | str, cach
 
 
 def new_response_id() -> str:
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(23))
+    """23 URL-safe characters, like the real `responseId`."""
+    return base64.urlsafe_b64encode(os.urandom(18)).decode()[:23]
 
 
 def _answer_parts(reply: Reply, request: JSONDict, config: JSONDict, model: ModelInfo | str) -> tuple[list[JSONDict], str]:

@@ -33,6 +33,7 @@ from mockgem.errors import ConfigError, MockGemError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import bare_model_id, find_model
 from mockgem.protocol.envelopes import model_not_found
+from mockgem.protocol.validation import check_thought_signatures
 from mockgem.sources.base import Answer, Miss
 from mockgem.sources.replies import Reply, Strict, StreamShape, build_response, reply_error
 
@@ -175,14 +176,16 @@ class RuleSource:
         if call.action not in {"generateContent", "streamGenerateContent"} or call.model is None:
             return Miss("rules answer only generateContent and streamGenerateContent", "rules")
         model_id = bare_model_id(call.model)
-        known = find_model(model_id) is not None
-        rule = self._take(model_id, last_user_text(request.body), known)
-        if rule is None and not known:
+        model = find_model(model_id)
+        rule = self._take(model_id, last_user_text(request.body), model is not None)
+        if rule is None and model is None:
             raise model_not_found(model_id, call.version, call.action)
+        if model is not None and model.family == "3":
+            check_thought_signatures(request.body)
         reply = (rule.rule.reply if rule else None) or self.default or Reply(text=DEFAULT_REPLY_TEXT)
         if reply.error is not None:
             raise reply_error(reply.error, model_id)
-        body = reply.raw if reply.raw is not None else build_response(reply, request.body, find_model(model_id) or model_id)
+        body = reply.raw if reply.raw is not None else build_response(reply, request.body, model or model_id)
         shape = (rule.rule.stream if rule else None) or reply.stream
         origin = rule.origin if rule else "default reply"
         faults = rule.rule.fault if rule else ()

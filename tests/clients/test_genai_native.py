@@ -176,3 +176,20 @@ def test_invalid_argument_raises_client_error(client: genai.Client) -> None:
         client.models.generate_content(model=MODEL, contents=[types.Content(role="user", parts=[])])
     assert caught.value.code == 400 and caught.value.status == "INVALID_ARGUMENT"
     assert "parts must not be empty" in caught.value.message
+
+
+def test_raw_reply_is_served_as_given(make_server) -> None:  # type: ignore[no-untyped-def]
+    raw = {"candidates": [{"content": {"parts": [{"text": "verbatim"}], "role": "model"}, "finishReason": "RECITATION", "index": 0}], "modelVersion": "custom"}
+    client = genai_client(make_server(rules={"rules": [{"match": {"contains": "raw"}, "reply": {"raw": raw}}]}))
+    response = client.models.generate_content(model=MODEL, contents="raw please")
+    assert response.candidates[0].finish_reason == types.FinishReason.RECITATION
+    assert response.model_version == "custom"
+
+
+def test_several_rules_files_first_match_wins(make_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("rules:\n  - match: {contains: hi}\n    reply: {text: from a}\n")
+    second.write_text("rules:\n  - match: {contains: hi}\n    reply: {text: from b}\n  - match: {contains: bye}\n    reply: {text: b says bye}\n")
+    client = genai_client(make_server(rules=[first, second]))
+    assert client.models.generate_content(model=MODEL, contents="hi").text == "from a"
+    assert client.models.generate_content(model=MODEL, contents="bye").text == "b says bye"

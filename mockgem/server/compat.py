@@ -1,0 +1,91 @@
+"""Handlers of the OpenAI-compatible surface: translate, ask the same sources, translate back.
+
+One rule or one native recording answers both kinds of client: the chat request becomes a
+GenerateContentRequest, and the Gemini answer (whole or chunk by chunk) becomes the OpenAI one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.protocol.validation import validate_request
+from mockgem.server.faulting import apply_faults
+from mockgem.server.native import ask
+from mockgem.server.parse import openai_request
+from mockgem.server.render import SSE_TYPE, render_json, stream_payloads, whole_response, write_stream
+from mockgem.sources.base import Answer
+from mockgem.sse import OPENAI_DONE, encode_openai_sse
+from mockgem.translate.chat_request import ChatTranslation, to_generate_request
+from mockgem.translate.chat_response import to_chat_completion
+from mockgem.translate.chat_stream import ChatStreamState, end_of_stream, stream_chunks
+from mockgem.translate.embeddings import to_batch_embed_request, to_openai_embeddings
+from mockgem.translate.models import to_openai_model, to_openai_model_list
+
+
+def native_request(api: ApiRequest, action: str, model: str | None, body: dict[str, object]) -> ApiRequest:
+    """The native request a compat call stands for, so sources and matching see Gemini terms."""
+    call = api.call
+    native = ApiCall(call.surface, call.version, action, model, project=call.project, location=call.location)
+    return ApiRequest(native, validate_request(action, body), api.raw, api.query, api.headers)
+
+
+async def chat_completions(request: web.Request) -> web.StreamResponse:
+    api = await openai_request(request)
+    translation = to_generate_request(api.body, default_thought_tag=None if api.call.surface == "vertex" else "thought")
+    action = "streamGenerateContent" if translation.options.stream else "generateContent"
+    native = native_request(api, action, translation.model, translation.request)
+    faulted = await apply_faults(request, native, await ask(request, native))
+    if isinstance(faulted, web.StreamResponse):
+        return faulted
+    answer = faulted
+    if answer.status != 200:
+        return render_json([answer.body], answer.status)
+    created = int(time.time())
+    if not translation.options.stream:
+        response = whole_response(answer)
+        return render_json(to_chat_completion(response, translation.options, created=created, fallback_id=_fallback_id(response)))
+    return await write_stream(request, SSE_TYPE, _chat_frames(answer, translation, created))
+
+
+def _fallback_id(response: dict[str, object]) -> str:
+    return str(response.get("responseId") or f"chatcmpl-{time.time_ns():x}")
+
+
+async def _chat_frames(answer: Answer, translation: ChatTranslation, created: int) -> AsyncIterator[tuple[bytes, float]]:
+    state = ChatStreamState(translation.options, created=created, completion_id=f"chatcmpl-{time.time_ns():x}")
+    async for payload, delay in stream_payloads(answer):
+        if "error" in payload:
+            yield encode_openai_sse(payload), delay
+            return
+        for index, chunk in enumerate(stream_chunks(state, payload)):
+            yield encode_openai_sse(chunk), delay if index == 0 else 0.0
+    for chunk in end_of_stream(state):
+        yield encode_openai_sse(chunk), 0.0
+    yield OPENAI_DONE, 0.0
+
+
+async def embeddings(request: web.Request) -> web.StreamResponse:
+    api = await openai_request(request)
+    translation = to_batch_embed_request(api.body)
+    answer = await ask(request, native_request(api, "batchEmbedContents", translation.model, translation.request))
+    if answer.status != 200:
+        return render_json([answer.body], answer.status)
+    return render_json(to_openai_embeddings(answer.body, translation))
+
+
+async def list_models(request: web.Request) -> web.StreamResponse:
+    api = await openai_request(request)
+    native = ApiRequest(ApiCall(api.call.surface, api.call.version, "models.list"), {}, query=(("pageSize", "1000"),))
+    answer = await ask(request, native)
+    return render_json(to_openai_model_list(answer.body.get("models") or []))
+
+
+async def get_model(request: web.Request) -> web.StreamResponse:
+    api = await openai_request(request)
+    native = ApiRequest(ApiCall(api.call.surface, api.call.version, "models.get", api.call.model), {})
+    answer = await ask(request, native)
+    return render_json(to_openai_model(answer.body))

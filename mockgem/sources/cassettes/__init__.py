@@ -1,0 +1,1 @@
+"""Recorded traffic: cassette model, foreign-format readers, match keys, index, redaction, store."""

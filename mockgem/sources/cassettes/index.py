@@ -1,0 +1,246 @@
+"""Replay lookup: one hash lookup per request, and a readable near miss when nothing matches.
+
+Identical requests recorded several times are served in recorded order, then the last one
+repeats. Lookups may be scoped to one cassette (per-test cassettes on a shared server); each
+scope keeps its own replay order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from mockgem.sources.cassettes.keys import KeyRules, RequestKey, RequestShape, describe_request
+from mockgem.sources.cassettes.model import Cassette, Interaction
+
+ALL = "*"
+_SHOWN_DIFFERENCES = 6
+_VALUE_WIDTH = 80
+# How much each aspect weighs when ranking recordings by closeness: lower is closer.
+_WEIGHTS = {"method": 1000, "surface": 500, "action": 500, "path": 500, "model": 100, "resource": 50, "query": 20}
+_ENDPOINT_ASPECTS = ("surface", "action", "model", "resource")
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An interaction and where it was recorded: `cassette` name and 1-based `position`."""
+
+    interaction: Interaction
+    cassette: str
+    position: int
+
+    @property
+    def origin(self) -> str:
+        return f"{self.cassette} #{self.position}"
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """One way a recording differs from the request: `expected` is recorded, `actual` was sent."""
+
+    aspect: str
+    expected: str
+    actual: str
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """No recording matched: what was searched and the closest recording, with its differences."""
+
+    request: RequestShape
+    searched: tuple[str, ...]
+    recordings: int
+    closest: Recorded | None = None
+    mismatches: tuple[Mismatch, ...] = ()
+
+    @property
+    def message(self) -> str:
+        lines = [
+            f"no recorded interaction matches {self.request.method} {self.request.endpoint_text}.",
+            f"Searched {_plural(len(self.searched), 'cassette')} ({_names(self.searched)}; "
+            f"{_plural(self.recordings, 'interaction')}).",
+        ]
+        if self.closest is None:
+            return " ".join(lines)
+        request = self.closest.interaction.request
+        lines.append(f"Closest: {self.closest.origin}, {request.method} {request.uri}.")
+        lines.append("Differences (recorded -> sent):")
+        lines.extend(f"  {m.aspect}: {m.expected} -> {m.actual}" for m in self.mismatches[:_SHOWN_DIFFERENCES])
+        if len(self.mismatches) > _SHOWN_DIFFERENCES:
+            lines.append(f"  ... and {len(self.mismatches) - _SHOWN_DIFFERENCES} more")
+        return "\n".join(lines)
+
+
+def _names(names: tuple[str, ...], shown: int = 10) -> str:
+    if not names:
+        return "none loaded"
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@dataclass(slots=True)
+class _Queue:
+    """Recordings of one key in recorded order; `served` counts the replays so far."""
+
+    items: list[Recorded] = field(default_factory=list)
+    served: int = 0
+
+    def next(self) -> Recorded:
+        item = self.items[min(self.served, len(self.items) - 1)]
+        self.served += 1
+        return item
+
+
+class CassetteIndex:
+    """Every loaded recording by match key, overall and per cassette."""
+
+    def __init__(self, cassettes: Iterable[Cassette] = (), *, rules: KeyRules | None = None) -> None:
+        self.rules = rules or KeyRules()
+        self._scopes: dict[str, dict[RequestKey, _Queue]] = {ALL: {}}
+        self._recorded: dict[str, list[Recorded]] = {}
+        self._aliases: dict[str, str] = {}
+        for cassette in cassettes:
+            self.add(cassette)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._recorded)
+
+    def __len__(self) -> int:
+        return sum(len(items) for items in self._recorded.values())
+
+    def add(self, cassette: Cassette) -> None:
+        """Index a cassette's interactions (an empty cassette still counts as loaded)."""
+        self._declare(cassette.name)
+        for interaction in cassette.interactions:
+            self.record(cassette.name, interaction)
+
+    def record(self, cassette: str, interaction: Interaction) -> Recorded:
+        """Index one interaction at the end of `cassette` (e.g. one just recorded)."""
+        self._declare(cassette)
+        recorded = Recorded(interaction, cassette, len(self._recorded[cassette]) + 1)
+        self._recorded[cassette].append(recorded)
+        request = interaction.request
+        key = describe_request(request.method, request.uri, request.body, self.rules).key
+        for scope in (ALL, cassette):
+            self._scopes[scope].setdefault(key, _Queue()).items.append(recorded)
+        return recorded
+
+    def _declare(self, name: str) -> None:
+        if name not in self._recorded:
+            self._recorded[name] = []
+            self._scopes[name] = {}
+            self._aliases.setdefault(str(PurePosixPath(name).with_suffix("")), name)
+
+    def resolve(self, name: str) -> str | None:
+        """The loaded cassette called `name`, given with or without its extension."""
+        return name if name in self._recorded else self._aliases.get(name)
+
+    def reset(self) -> None:
+        """Replay every recording from the start again."""
+        for queues in self._scopes.values():
+            for queue in queues.values():
+                queue.served = 0
+
+    def lookup(self, method: str, target: str, body: bytes, *, cassette: str | None = None) -> Recorded | NearMiss:
+        """The next recording for this request, in `cassette` only when named, else in all."""
+        return self.lookup_shape(describe_request(method, target, body, self.rules), cassette=cassette)
+
+    def lookup_shape(self, shape: RequestShape, *, cassette: str | None = None) -> Recorded | NearMiss:
+        scope = ALL if cassette is None else self.resolve(cassette)
+        if scope is None:
+            return NearMiss(shape, (str(cassette),), 0)
+        queue = self._scopes[scope].get(shape.key)
+        return queue.next() if queue is not None else self._near_miss(shape, scope)
+
+    def _near_miss(self, shape: RequestShape, scope: str) -> NearMiss:
+        searched = self.names if scope == ALL else (scope,)
+        candidates = [recorded for name in searched for recorded in self._recorded[name]]
+        best: tuple[int, Recorded, list[Mismatch]] | None = None
+        for candidate in candidates:
+            mismatches = compare(self._shape_of(candidate), shape)
+            if best is None or rank(mismatches) < best[0]:
+                best = (rank(mismatches), candidate, mismatches)
+        if best is None:
+            return NearMiss(shape, searched, 0)
+        return NearMiss(shape, searched, len(candidates), best[1], tuple(best[2]))
+
+    def _shape_of(self, recorded: Recorded) -> RequestShape:
+        request = recorded.interaction.request
+        return describe_request(request.method, request.uri, request.body, self.rules)
+
+
+def compare(recorded: RequestShape, sent: RequestShape) -> list[Mismatch]:
+    """Every aspect in which `sent` differs from `recorded`, most important first."""
+    found: list[Mismatch] = []
+    if recorded.method != sent.method:
+        found.append(Mismatch("method", recorded.method, sent.method))
+    found.extend(_endpoint_mismatches(recorded.endpoint, sent.endpoint))
+    if recorded.query != sent.query:
+        found.append(Mismatch("query", _show(dict(recorded.query)), _show(dict(sent.query))))
+    if recorded.body_digest != sent.body_digest:
+        found.extend(_body_mismatches(recorded, sent))
+    return found
+
+
+def _endpoint_mismatches(recorded: tuple[str, ...], sent: tuple[str, ...]) -> list[Mismatch]:
+    if recorded[0] == "path" or sent[0] == "path":
+        return [] if recorded == sent else [Mismatch("path", "/".join(recorded), "/".join(sent))]
+    return [
+        Mismatch(aspect, mine or "(none)", theirs or "(none)")
+        for aspect, mine, theirs in zip(_ENDPOINT_ASPECTS + ("version",), recorded, sent, strict=False)
+        if mine != theirs
+    ]
+
+
+def _body_mismatches(recorded: RequestShape, sent: RequestShape) -> list[Mismatch]:
+    if recorded.body_is_json and sent.body_is_json:
+        return diff_json(recorded.body, sent.body, "body")
+    return [Mismatch("body", _describe_opaque(recorded), _describe_opaque(sent))]
+
+
+def _describe_opaque(shape: RequestShape) -> str:
+    if shape.body_is_json:
+        return "a JSON body"
+    return f"raw bytes ({shape.body_digest[6:18]}...)" if shape.body_digest else "(empty)"
+
+
+def diff_json(recorded: Any, sent: Any, path: str, limit: int = 50) -> list[Mismatch]:
+    """Leaf-level differences between two JSON values, named by JSON path, at most `limit`."""
+    found: list[Mismatch] = []
+    _diff_into(recorded, sent, path, found, limit)
+    return found
+
+
+_ABSENT = object()
+
+
+def _diff_into(recorded: Any, sent: Any, path: str, found: list[Mismatch], limit: int) -> None:
+    if len(found) >= limit or recorded == sent:
+        return
+    if isinstance(recorded, dict) and isinstance(sent, dict):
+        for key in sorted(recorded.keys() | sent.keys()):
+            _diff_into(recorded.get(key, _ABSENT), sent.get(key, _ABSENT), f"{path}.{key}", found, limit)
+    elif isinstance(recorded, list) and isinstance(sent, list):
+        for index in range(max(len(recorded), len(sent))):
+            mine = recorded[index] if index < len(recorded) else _ABSENT
+            theirs = sent[index] if index < len(sent) else _ABSENT
+            _diff_into(mine, theirs, f"{path}[{index}]", found, limit)
+    else:
+        found.append(Mismatch(path, _show(recorded), _show(sent)))
+
+
+def _show(value: Any) -> str:
+    text = "(absent)" if value is _ABSENT else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 3] + "..."
+
+
+def rank(mismatches: list[Mismatch]) -> int:
+    return sum(_WEIGHTS.get(m.aspect, 1) for m in mismatches)

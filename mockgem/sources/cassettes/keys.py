@@ -1,0 +1,147 @@
+"""The match key of a request: method, endpoint, meaningful query, canonical body.
+
+Two requests that the real API would answer the same way get equal keys: the API version and
+host are left out, camelCase and snake_case field names are unified, key order does not count,
+fields that change from run to run can be ignored by JSON path, and an `inlineData` blob counts
+by its SHA-256, so a cassette whose blobs were redacted to their hash still matches the bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from mockgem.protocol.calls import VERSIONS, parse_call
+from mockgem.protocol.casing import camel_keys
+from mockgem.sources.cassettes.jsonpath import drop, edit_path, parse_path
+
+BLOB_DIGEST_PREFIX = "sha256:"
+# Standard Google parameters that change how an answer is delivered or billed, not what it is.
+IGNORED_QUERY = frozenset(
+    {"key", "alt", "$alt", "prettyPrint", "$.xgafv", "quotaUser", "uploadType", "upload_protocol", "upload_id"}
+)
+_MULTIPART_DELIMITER = re.compile(rb"\A--([!-~]{1,200})\r?\n")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRules:
+    """What matching ignores: JSON paths of the body, query parameters, and by default the version."""
+
+    ignored_paths: tuple[str, ...] = ()
+    ignored_query: frozenset[str] = IGNORED_QUERY
+    match_version: bool = False
+
+    def __post_init__(self) -> None:
+        for path in self.ignored_paths:
+            parse_path(path)  # a bad path fails when the rules are made, not at the first request
+
+
+@dataclass(frozen=True, slots=True)
+class RequestKey:
+    method: str
+    endpoint: tuple[str, ...]
+    query: tuple[tuple[str, str], ...]
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestShape:
+    """The readable parts behind a key: what near-miss messages compare."""
+
+    method: str
+    endpoint: tuple[str, ...]
+    query: tuple[tuple[str, str], ...]
+    body: Any
+    body_digest: str
+    body_is_json: bool
+
+    @property
+    def key(self) -> RequestKey:
+        return RequestKey(self.method, self.endpoint, self.query, self.body_digest)
+
+    @property
+    def endpoint_text(self) -> str:
+        """`gemini-2.5-flash:generateContent (gemini)`, `files.get abc (gemini)` or the bare path."""
+        if self.endpoint[0] == "path":
+            return "/" + self.endpoint[1]
+        surface, action, model, resource = self.endpoint[:4]
+        name = f"{model}:{action}" if model else " ".join(part for part in (action, resource) if part)
+        return f"{name} ({surface})"
+
+
+def describe_request(method: str, target: str, body: bytes, rules: KeyRules | None = None) -> RequestShape:
+    """The shape of `method target` with `body`; `target` is a path with query, or a whole URL."""
+    rules = rules or KeyRules()
+    parts = urlsplit(target)
+    query = tuple(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in rules.ignored_query))
+    value, digest, is_json = canonical_body(body, rules)
+    return RequestShape(method.upper(), endpoint_of(method, parts.path, rules), query, value, digest, is_json)
+
+
+def request_key(method: str, target: str, body: bytes, rules: KeyRules | None = None) -> RequestKey:
+    return describe_request(method, target, body, rules).key
+
+
+def endpoint_of(method: str, path: str, rules: KeyRules) -> tuple[str, ...]:
+    """Surface, action, model and resource of the call; the bare path when no API method has it."""
+    call = parse_call(method, path)
+    version: tuple[str, ...] = ()
+    if call is None:
+        segments = [s for s in path.split("/") if s and (rules.match_version or s not in VERSIONS)]
+        return ("path", "/".join(segments))
+    if rules.match_version:
+        version = (call.version,)
+    return (call.surface, call.action, call.model or "", call.resource or "", *version)
+
+
+def canonical_body(body: bytes, rules: KeyRules) -> tuple[Any, str, bool]:
+    """The canonical JSON value, its digest, and whether the body was JSON at all."""
+    if not body.strip():
+        return None, "", False
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None, "bytes:" + hashlib.sha256(_without_boundary(body)).hexdigest(), False
+    value = _normalise(camel_keys(value))
+    for path in rules.ignored_paths:
+        value = edit_path(value, parse_path(path), drop)
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return value, "json:" + hashlib.sha256(text.encode()).hexdigest(), True
+
+
+def _normalise(value: Any) -> Any:
+    """Blobs to their digest, and 1.0 to 1, as JSON does not tell them apart."""
+    if isinstance(value, list):
+        return [_normalise(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, dict):
+        return value
+    result = {key: _normalise(item) for key, item in value.items()}
+    blob = result.get("inlineData")
+    if isinstance(blob, dict) and isinstance(blob.get("data"), str):
+        result["inlineData"] = {**blob, "data": blob_digest(blob["data"])}
+    return result
+
+
+def blob_digest(data: str) -> str:
+    """`sha256:<hex>` of a base64 blob's bytes; a digest stays itself."""
+    if data.startswith(BLOB_DIGEST_PREFIX):
+        return data
+    try:
+        raw = base64.b64decode(data + "=" * (-len(data) % 4), altchars=b"-_")
+    except (binascii.Error, ValueError):
+        raw = data.encode()
+    return BLOB_DIGEST_PREFIX + hashlib.sha256(raw).hexdigest()
+
+
+def _without_boundary(body: bytes) -> bytes:
+    # Multipart uploads pick a random boundary per request: it must not change the key.
+    found = _MULTIPART_DELIMITER.match(body)
+    return body.replace(found.group(1), b"BOUNDARY") if found else body

@@ -1,0 +1,134 @@
+"""What never reaches a cassette file: API keys, credentials, cookies, OAuth tokens.
+
+The defaults are always applied; `RedactionRules` adds headers, query parameters and JSON paths,
+and can replace large `inlineData` blobs by their digest (matching treats both as equal).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+from mockgem.sources.cassettes.jsonpath import edit_path, parse_path
+from mockgem.sources.cassettes.keys import blob_digest
+from mockgem.sources.cassettes.model import Headers, Interaction, header_values
+
+REDACTED = "<REDACTED>"
+SECRET_HEADERS = frozenset(
+    {"x-goog-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie", "x-goog-iam-authorization-token"}
+)
+SECRET_QUERY = frozenset({"key", "access_token", "token"})
+# OAuth token exchanges (Vertex AI credentials) carry these in JSON or form bodies.
+SECRET_FIELDS = ("access_token", "refresh_token", "id_token", "client_secret", "assertion", "subject_token")
+_LEAK_PATTERNS = {
+    "a Google API key": re.compile(rb"AIza[0-9A-Za-z_\-]{35}"),
+    "an OAuth access token": re.compile(rb"ya29\.[0-9A-Za-z_\-.]{20,}"),
+    "an OAuth refresh token": re.compile(rb"1//0[0-9A-Za-z_\-]{20,}"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RedactionRules:
+    """Filters on top of the defaults; `blob_limit` (characters) turns blob hashing on."""
+
+    headers: frozenset[str] = frozenset()
+    query: frozenset[str] = frozenset()
+    json_paths: tuple[str, ...] = ()
+    blob_limit: int | None = None
+
+    def __post_init__(self) -> None:
+        for path in self.json_paths:
+            parse_path(path)
+
+
+def redact(interaction: Interaction, rules: RedactionRules | None = None) -> Interaction:
+    """`interaction` as it may be written to disk."""
+    rules = rules or RedactionRules()
+    request, response = interaction.request, interaction.response
+    secret_headers = SECRET_HEADERS | {name.lower() for name in rules.headers}
+    clean_request = replace(
+        request,
+        uri=_redact_uri(request.uri, SECRET_QUERY | rules.query),
+        headers=_drop_headers(request.headers, secret_headers),
+        body=_redact_body(request.body, request.headers, rules),
+    )
+    clean_response = replace(
+        response,
+        headers=_drop_headers(response.headers, secret_headers),
+        body=_redact_body(response.body, response.headers, rules),
+    )
+    return Interaction(clean_request, clean_response)
+
+
+def _drop_headers(headers: Headers, names: frozenset[str]) -> Headers:
+    return tuple((name, value) for name, value in headers if name.lower() not in names)
+
+
+def _redact_uri(uri: str, names: frozenset[str]) -> str:
+    parts = urlsplit(uri)
+    if not parts.query:
+        return uri
+    # Edit the raw query piece by piece, so the parameters that stay keep their exact spelling.
+    kept = [piece for piece in parts.query.split("&") if unquote_plus(piece.partition("=")[0]) not in names]
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
+def _redact_body(body: bytes, headers: Headers, rules: RedactionRules) -> bytes:
+    content_type = ";".join(header_values(headers, "content-type")).lower()
+    if "x-www-form-urlencoded" in content_type:
+        return _redact_form(body)
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return body
+    cleaned = _redact_json(value, rules)
+    return body if cleaned == value else json.dumps(cleaned, ensure_ascii=False).encode()
+
+
+def _redact_json(value: Any, rules: RedactionRules) -> Any:
+    for path in (*SECRET_FIELDS, *rules.json_paths):
+        value = edit_path(value, parse_path(path), _mask)
+    return _hash_blobs(value, rules.blob_limit) if rules.blob_limit is not None else value
+
+
+def _mask(_: Any) -> str:
+    return REDACTED
+
+
+def _hash_blobs(value: Any, limit: int) -> Any:
+    if isinstance(value, list):
+        return [_hash_blobs(item, limit) for item in value]
+    if not isinstance(value, dict):
+        return value
+    result = {key: _hash_blobs(item, limit) for key, item in value.items()}
+    for name in ("inlineData", "inline_data"):
+        blob = result.get(name)
+        if isinstance(blob, dict) and isinstance(blob.get("data"), str) and len(blob["data"]) > limit:
+            result[name] = {**blob, "data": blob_digest(blob["data"])}
+    return result
+
+
+def _redact_form(body: bytes) -> bytes:
+    pieces = body.split(b"&")
+    names = {name.encode() for name in SECRET_FIELDS}
+    cleaned = [
+        piece.partition(b"=")[0] + b"=" + REDACTED.encode() if piece.partition(b"=")[0] in names else piece
+        for piece in pieces
+    ]
+    return b"&".join(cleaned)
+
+
+def find_secrets(interaction: Interaction) -> list[str]:
+    """Places where a real credential seems to be left: for `mockgem cassette check`."""
+    request, response = interaction.request, interaction.response
+    places = [
+        ("request URI", request.uri.encode()),
+        *((f"request header {name}", value.encode()) for name, value in request.headers),
+        ("request body", request.body),
+        *((f"response header {name}", value.encode()) for name, value in response.headers),
+        ("response body", response.body),
+    ]
+    return [f"{what} in the {place}" for place, data in places for what, pattern in _LEAK_PATTERNS.items() if pattern.search(data)]

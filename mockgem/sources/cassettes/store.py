@@ -1,0 +1,139 @@
+"""Cassettes written as vcrpy YAML version 1, redacted, atomically, one writer per file at a time.
+
+vcrpy itself loads what is written here. A stream's chunk times go in the response's extra
+`chunk_offsets` list, which vcrpy carries along untouched. Each write goes to a temporary file
+in the same directory, then `os.replace`: a crash leaves the previous cassette as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mockgem.errors import CassetteError
+from mockgem.sources.cassettes.formats import CHUNK_OFFSETS_KEY, load_cassette
+from mockgem.sources.cassettes.model import Headers, Interaction
+from mockgem.sources.cassettes.redact import RedactionRules, redact
+
+try:
+    from yaml import CSafeDumper as _Dumper
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+
+CASSETTE_VERSION = 1
+
+
+def dump_cassette(interactions: Sequence[Interaction]) -> str:
+    document = {"interactions": [_interaction_document(i) for i in interactions], "version": CASSETTE_VERSION}
+    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, width=120)
+
+
+def _interaction_document(interaction: Interaction) -> dict[str, Any]:
+    request, response = interaction.request, interaction.response
+    recorded_response: dict[str, Any] = {
+        "body": {"string": _text_or_bytes(response.body)},
+        "headers": _grouped(response.headers),
+        "status": {"code": response.status, "message": response.reason},
+    }
+    if response.chunk_offsets is not None:
+        recorded_response[CHUNK_OFFSETS_KEY] = [round(offset, 4) for offset in response.chunk_offsets]
+    recorded_request = {
+        "body": _text_or_bytes(request.body),
+        "headers": _grouped(request.headers),
+        "method": request.method,
+        "uri": request.uri,
+    }
+    return {"request": recorded_request, "response": recorded_response}
+
+
+def _text_or_bytes(body: bytes) -> str | bytes:
+    """Text stays readable in the file; anything else becomes `!!binary`, as vcrpy does."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body
+
+
+def _grouped(headers: Headers) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, value in headers:
+        grouped.setdefault(name, []).append(value)
+    return grouped
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` by `text` in one step: readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+class CassetteStore:
+    """Appends recorded interactions to cassette files; safe from threads and the event loop."""
+
+    def __init__(self, *, redaction: RedactionRules | None = None) -> None:
+        self.redaction = redaction or RedactionRules()
+        self._guard = threading.Lock()
+        self._locks: dict[Path, threading.Lock] = {}
+        self._contents: dict[Path, list[Interaction]] = {}
+
+    def append(self, path: Path, interaction: Interaction) -> Interaction:
+        """Redact `interaction`, add it to the end of the cassette, and return what was written."""
+        clean = redact(interaction, self.redaction)
+        key = path.resolve()
+        with self._lock_for(key):
+            contents = self._contents.get(key)
+            if contents is None:
+                contents = self._contents[key] = list(self._existing(path))
+            text = dump_cassette([*contents, clean])
+            write_atomic(path, text)
+            contents.append(clean)
+        return clean
+
+    async def append_async(self, path: Path, interaction: Interaction) -> Interaction:
+        """`append` in a worker thread, so a large cassette never blocks the event loop."""
+        return await asyncio.to_thread(self.append, path, interaction)
+
+    def write(self, path: Path, interactions: Sequence[Interaction]) -> tuple[Interaction, ...]:
+        """Replace the whole cassette by `interactions`, redacted (`mockgem cassette redact`)."""
+        clean = tuple(redact(interaction, self.redaction) for interaction in interactions)
+        key = path.resolve()
+        with self._lock_for(key):
+            write_atomic(path, dump_cassette(clean))
+            self._contents[key] = list(clean)
+        return clean
+
+    def _lock_for(self, key: Path) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    @staticmethod
+    def _existing(path: Path) -> tuple[Interaction, ...]:
+        if not path.exists():
+            return ()
+        cassette = load_cassette(path)
+        if cassette.format != "vcrpy":
+            raise CassetteError(
+                f"{path}: this is a {cassette.format} cassette; mockgem records only into vcrpy YAML "
+                "files, so record into a new file instead"
+            )
+        return cassette.interactions

@@ -1,0 +1,96 @@
+"""Redaction: secrets never reach a cassette; extra filters; blob hashing that still matches."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from mockgem.sources.cassettes.keys import request_key
+from mockgem.sources.cassettes.model import Interaction, RecordedRequest, RecordedResponse
+from mockgem.sources.cassettes.redact import REDACTED, RedactionRules, find_secrets, redact
+
+API_KEY = "AIza" + "x" * 35
+URI = f"https://generativelanguage.googleapis.com/v1beta/models/m:generateContent?alt=sse&key={API_KEY}&%24alt=json%3Benum-encoding%3Dint"
+JSON = (("Content-Type", "application/json"),)
+
+
+def _interaction(
+    body: object = None, uri: str = URI, headers: tuple[tuple[str, str], ...] = JSON, response: bytes = b"{}"
+) -> Interaction:
+    raw = b"" if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Interaction(RecordedRequest("POST", uri, headers, raw), RecordedResponse(200, JSON, response))
+
+
+def test_default_secret_headers_are_dropped() -> None:
+    secrets = (("X-Goog-Api-Key", API_KEY), ("Authorization", "Bearer ya29.abc"), ("Cookie", "a=b"), ("User-Agent", "sdk"))
+    interaction = _interaction(headers=secrets)
+    clean = redact(Interaction(interaction.request, RecordedResponse(200, (("Set-Cookie", "s=1"), ("Vary", "Origin")))))
+    assert clean.request.headers == (("User-Agent", "sdk"),)
+    assert clean.response.headers == (("Vary", "Origin"),)
+
+
+def test_key_query_parameter_is_removed_and_the_rest_kept_byte_for_byte() -> None:
+    clean = redact(_interaction())
+    assert clean.request.uri == (
+        "https://generativelanguage.googleapis.com/v1beta/models/m:generateContent?alt=sse&%24alt=json%3Benum-encoding%3Dint"
+    )
+
+
+def test_oauth_tokens_are_masked_in_json_and_form_bodies() -> None:
+    token_response = json.dumps({"access_token": "ya29.secret", "expires_in": 3599, "token_type": "Bearer"}).encode()
+    form = (("Content-Type", "application/x-www-form-urlencoded"),)
+    exchange = Interaction(
+        RecordedRequest("POST", "https://oauth2.googleapis.com/token", form, b"grant_type=refresh_token&refresh_token=1//0abc&client_id=x"),
+        RecordedResponse(200, JSON, token_response),
+    )
+    clean = redact(exchange)
+    assert clean.request.body == b"grant_type=refresh_token&refresh_token=" + REDACTED.encode() + b"&client_id=x"
+    assert json.loads(clean.response.body) == {"access_token": REDACTED, "expires_in": 3599, "token_type": "Bearer"}
+
+
+def test_untouched_json_body_keeps_its_exact_bytes() -> None:
+    body = b'{"contents":   [ ]}'
+    assert redact(_interaction(body)).request.body == body
+
+
+def test_extra_header_query_and_json_path_filters() -> None:
+    rules = RedactionRules(
+        headers=frozenset({"X-Internal"}), query=frozenset({"alt"}), json_paths=("contents[*].parts[*].text",)
+    )
+    interaction = _interaction({"contents": [{"parts": [{"text": "private"}]}]}, headers=(*JSON, ("x-internal", "1")))
+    clean = redact(interaction, rules)
+    assert ("x-internal", "1") not in clean.request.headers
+    assert "alt=sse" not in clean.request.uri
+    assert json.loads(clean.request.body) == {"contents": [{"parts": [{"text": REDACTED}]}]}
+
+
+def test_large_blobs_become_their_digest_and_still_match() -> None:
+    large = base64.b64encode(b"\x00" * 3000).decode()
+    small = base64.b64encode(b"tiny").decode()
+    body = {"contents": [{"parts": [{"inline_data": {"mime_type": "image/png", "data": large}}, {"inlineData": {"data": small}}]}]}
+    interaction = _interaction(body)
+    clean = redact(interaction, RedactionRules(blob_limit=1000))
+    parts = json.loads(clean.request.body)["contents"][0]["parts"]
+    assert parts[0]["inline_data"]["data"].startswith("sha256:") and parts[1]["inlineData"]["data"] == small
+    assert len(clean.request.body) < 300
+    original, hashed = interaction.request, clean.request
+    assert request_key("POST", original.uri, original.body) == request_key("POST", hashed.uri, hashed.body)
+
+
+def test_bad_json_path_filter_fails_at_once() -> None:
+    with pytest.raises(ValueError):
+        RedactionRules(json_paths=("",))
+
+
+def test_find_secrets_reports_leftovers_and_ignores_placeholders() -> None:
+    leaky = _interaction(headers=(("x-goog-api-key", API_KEY),), response=b'{"token": "ya29.' + b"a" * 30 + b'"}')
+    assert find_secrets(leaky) == [
+        "a Google API key in the request URI",
+        "a Google API key in the request header x-goog-api-key",
+        "an OAuth access token in the response body",
+    ]
+    placeholder = _interaction(uri="https://x/v1beta/models?key=XXX", headers=(("x-goog-api-key", "<GEMINI_API_KEY>"),))
+    assert find_secrets(placeholder) == []
+    assert find_secrets(redact(leaky)) == ["an OAuth access token in the response body"]
