@@ -9,6 +9,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from mockgem.cli import build_parser, config_from_args
 from tests.conftest import EXAMPLE_RULES
 
 
@@ -40,3 +41,17 @@ def test_bad_rules_file_stops_start_with_a_clear_message(tmp_path: Path) -> None
     _, err = process.communicate(timeout=20)
     assert process.returncode == 2
     assert "rule 0: key 'reply.txt': unknown key" in err
+
+
+def test_fault_seed_and_quota_flags_reach_the_config() -> None:
+    args = build_parser().parse_args(
+        ["serve", "--fault", "503:0.05", "--fault", "latency:200ms..800ms", "--seed", "42", "--quota", "gemini-2.5-flash:rpm=10"]
+    )
+    config = config_from_args(args)
+    assert (config.faults, config.seed, config.quotas) == (("503:0.05", "latency:200ms..800ms"), 42, ("gemini-2.5-flash:rpm=10",))
+
+
+def test_bad_fault_flag_stops_start_listing_valid_terms() -> None:
+    process = start("--fault", "teapot")
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 2 and "unknown fault 'teapot'" in err and "valid faults:" in err
