@@ -12,8 +12,10 @@ from aiohttp.test_utils import TestClient
 
 from mockgem import Config, create_app
 from mockgem.errors import ConfigError
+from mockgem.protocol.calls import ApiRequest
 from mockgem.server.fault_state import QuotaDesk
-from mockgem.server.keys import QUOTAS
+from mockgem.server.keys import QUOTAS, SOURCE
+from mockgem.sources.base import Answer, FunctionSource
 from tests.conftest import EXAMPLE_RULES
 
 MODEL = "gemini-2.5-flash"
@@ -251,3 +253,33 @@ async def test_quota_counts_each_key_apart(aiohttp_client: Any) -> None:
     http = await aiohttp_client(create_app(Config(quotas=(f"{MODEL}:rpm=1",))))
     assert [(await post(http, GENERATE, key=key)).status for key in ("a", "b", "a")] == [200, 200, 429]
     assert (await post(http, SSE, key="b")).status == 429
+
+
+async def replayed(request: ApiRequest) -> Answer:
+    chunks = [{"candidates": [{"content": {"parts": [{"text": f"part {i}"}], "role": "model"}, "index": 0}]} for i in range(4)]
+    return Answer(payloads=chunks, chunked=True, delays=(0.0, 0.05, 0.05, 0.05), origin="cassette")
+
+
+@pytest.fixture
+async def replay(aiohttp_client: Any) -> TestClient:
+    app = create_app(Config())
+    app[SOURCE] = FunctionSource(replayed)
+    return await aiohttp_client(app)
+
+
+async def test_replayed_stream_is_cut_at_its_recorded_chunk(replay: TestClient) -> None:
+    response = await post(replay, SSE, "cut=2")
+    received = b""
+    with pytest.raises(aiohttp.ClientPayloadError):
+        async for data in response.content.iter_any():
+            received += data
+    assert [json.loads(e[6:])["candidates"][0]["content"]["parts"][0]["text"] for e in sse_events(received)] == [
+        "part 0",
+        "part 1",
+    ]
+
+
+async def test_replayed_stream_keeps_its_timing_plus_latency(replay: TestClient) -> None:
+    started = time.monotonic()
+    events = sse_events(await (await post(replay, SSE, "latency=50ms")).read())
+    assert len(events) == 4 and time.monotonic() - started >= 0.3
