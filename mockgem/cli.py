@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--rules", action="append", default=[], type=Path, help="scripted rules YAML (repeatable; first match wins in file order)")
     serve.add_argument("--api-key", action="append", default=[], dest="api_keys", help="accept only this key (repeatable); by default any non-empty key works")
     serve.add_argument("--max-body", type=parse_size, default=DEFAULT_MAX_BODY, help="largest request body accepted (default 20MiB)")
+    serve.add_argument("--fault", action="append", default=[], dest="faults", metavar="TERM", help="inject a fault into generate calls, e.g. 503:0.05 or latency:200ms..800ms (repeatable)")
+    serve.add_argument("--seed", type=int, default=None, help="seed for fault probabilities and jitter, so a run can be repeated")
+    serve.add_argument("--quota", action="append", default=[], dest="quotas", metavar="SPEC", help="simulated rate limit, e.g. gemini-2.5-flash:rpm=10,tpm=250000 (repeatable)")
     add_state_arguments(serve)
     add_recording_options(serve)
     add_cassette_commands(commands)
@@ -106,6 +109,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
         replay_timing=args.replay_timing,
         upstream=args.upstream,
         upstream_key=args.upstream_key,
+        faults=tuple(args.faults),
+        seed=args.seed,
+        quotas=tuple(args.quotas),
     )
 
 

@@ -22,7 +22,12 @@ class RecordMode(str, Enum):
 
 
 class Config(BaseModel):
-    """Settings for one mockgem server. Rules may be paths or already-parsed dicts."""
+    """Settings for one mockgem server. Rules may be paths or already-parsed dicts.
+
+    `faults` are terms of the fault language (`503@0.05`, `latency=200ms..800ms`) that every
+    generate call may get, rolled from `seed` (a random seed when None); `quotas` are `--quota`
+    values (`gemini-2.5-flash:rpm=10`). Both are checked when the app is created.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
@@ -44,3 +49,6 @@ class Config(BaseModel):
     replay_timing: str = Field(default="instant", pattern=r"^(instant|recorded|scaled:\d+(\.\d+)?)$")
     upstream: str | None = None
     upstream_key: str | None = None
+    faults: tuple[str, ...] = ()
+    seed: int | None = None
+    quotas: tuple[str, ...] = ()

@@ -71,3 +71,15 @@ def test_state_flags_reach_the_config(tmp_path: Path) -> None:
     assert (config.state_dir, config.file_processing, config.file_processing_by_type) == (tmp_path, 1.0, {"video/*": 5.0})
     assert (config.failing_file_types, config.batch_duration) == (("audio/*",), 2.0)
     assert (config.max_file_size, config.max_storage) == (10 * 1024**2, 1024**3)
+def test_fault_seed_and_quota_flags_reach_the_config() -> None:
+    args = build_parser().parse_args(
+        ["serve", "--fault", "503:0.05", "--fault", "latency:200ms..800ms", "--seed", "42", "--quota", "gemini-2.5-flash:rpm=10"]
+    )
+    config = config_from_args(args)
+    assert (config.faults, config.seed, config.quotas) == (("503:0.05", "latency:200ms..800ms"), 42, ("gemini-2.5-flash:rpm=10",))
+
+
+def test_bad_fault_flag_stops_start_listing_valid_terms() -> None:
+    process = start("--fault", "teapot")
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 2 and "unknown fault 'teapot'" in err and "valid faults:" in err

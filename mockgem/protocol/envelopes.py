@@ -6,6 +6,8 @@ layer wrap that same object in a one-element list (wire reference §2.2.2, §7.3
 
 from __future__ import annotations
 
+import math
+
 from mockgem._types import JSONDict
 from mockgem.errors import STATUS_BY_CODE, ApiError
 
@@ -113,6 +115,8 @@ def quota_error(model: str, metric: str, quota_id: str, limit: int, retry_second
                 }
             ],
         },
-        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{int(retry_seconds)}s"},
+        # Rounded up: a client that waits exactly retryDelay must find the window open again.
+        # (The one real body quoted, wire reference §5.4, truncates 47.88s to "47s".)
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{math.ceil(retry_seconds)}s"},
     ]
     return ApiError(message, code=429, details=details)

@@ -7,7 +7,9 @@ from functools import partial
 from aiohttp import web
 
 from mockgem.config import Config
-from mockgem.server.keys import CONFIG
+from mockgem.faults import parse_faults
+from mockgem.server.fault_state import FaultBoard, QuotaDesk
+from mockgem.server.keys import CONFIG, FAULTS, QUOTAS
 from mockgem.server.middlewares import MIDDLEWARES
 from mockgem.server.resource_use import file_labels
 from mockgem.server.routes import setup_routes
@@ -19,7 +21,9 @@ def create_app(config: Config) -> web.Application:
     # The body limit is enforced by `parse.read_body` with the real API's error.
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body + 1)
     app[CONFIG] = config
-    install_sources(app, config, file_labels=partial(file_labels, app))
+    install_sources(app, config, file_labels=partial(file_labels, app), check_faults=parse_faults)
     app.cleanup_ctx.append(resource_stores)
+    app[FAULTS] = FaultBoard(parse_faults(config.faults), config.seed)
+    app[QUOTAS] = QuotaDesk(config.quotas)
     setup_routes(app)
     return app

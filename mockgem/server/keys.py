@@ -5,11 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from mockgem.config import Config
+from mockgem.faults import FaultPlan
 from mockgem.protocol.calls import ApiCall
 from mockgem.resources.batches import BatchStore
 from mockgem.resources.caches import CacheStore
 from mockgem.resources.files import FileStore
 from mockgem.resources.state import StateStore
+from mockgem.server.fault_state import FaultBoard, QuotaDesk
 from mockgem.sources.base import Source
 from mockgem.sources.cassettes.source import CassetteSource
 
@@ -20,7 +22,10 @@ FILES = web.AppKey("files", FileStore)
 CACHES = web.AppKey("caches", CacheStore)
 BATCHES = web.AppKey("batches", BatchStore)
 CASSETTES = web.AppKey("cassettes", CassetteSource)
+FAULTS = web.AppKey("faults", FaultBoard)
+QUOTAS = web.AppKey("quotas", QuotaDesk)
 
 # Per-request values set by the middlewares.
 CALL = web.RequestKey("call", ApiCall)
 API_KEY = web.RequestKey("api_key", str)
+FAULT_PLAN = web.RequestKey("fault_plan", FaultPlan)

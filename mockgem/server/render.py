@@ -15,6 +15,7 @@ from mockgem._types import JSONDict
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiCall, ApiRequest
 from mockgem.protocol.envelopes import error_body
+from mockgem.server.faulting import apply_faults, faulted_stream
 from mockgem.sources.base import Answer
 from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, merge_chunks, split_response, split_sse_events
 
@@ -58,6 +59,10 @@ async def stream_payloads(answer: Answer) -> AsyncIterator[tuple[JSONDict, float
 
 
 async def render_generate(request: web.Request, api: ApiRequest, answer: Answer) -> web.StreamResponse:
+    faulted = await apply_faults(request, api, answer)
+    if isinstance(faulted, web.StreamResponse):
+        return faulted
+    answer = faulted
     if not api.stream:
         return render_json(whole_response(answer), answer.status)
     if answer.status != 200:
@@ -92,10 +97,11 @@ async def _array_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
 
 async def write_stream(request: web.Request, content_type: str, frames: AsyncIterator[tuple[bytes, float]]) -> web.StreamResponse:
     response = web.StreamResponse(headers={**GOOGLE_HEADERS, "Content-Type": content_type})
+    stream = faulted_stream(request)
     await response.prepare(request)
-    async for data, delay in frames:
+    async for data, delay in stream.frames(frames):
         if delay > 0:
             await asyncio.sleep(delay)
         await response.write(data)
-    await response.write_eof()
+    await stream.finish(request, response)
     return response

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from mockgem.errors import NotFound
 from mockgem.protocol.calls import ApiCall
-from mockgem.server import admin, batches, caches, compat, files, native, stores
+from mockgem.server import admin, admin_faults, batches, caches, compat, files, native, stores
 from mockgem.server.keys import CALL
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -40,6 +40,8 @@ ADMIN: dict[str, Handler] = {
     "reset": stores.reset,
     "cassettes": admin.list_cassettes,
     "cassette": admin.select_cassette,
+    "faults": admin_faults.faults,
+    "quotas": admin_faults.quotas,
 }
 HANDLERS: dict[str, Handler] = {**NATIVE, **OPENAI, **RESOURCES}
 

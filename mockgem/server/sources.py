@@ -19,14 +19,15 @@ from mockgem.sources.base import FirstOf, Source
 from mockgem.sources.builtin import BuiltinSource
 from mockgem.sources.cassettes.source import CassetteSource, ReplayTiming
 from mockgem.sources.passthrough import PassthroughSource, Upstream
-from mockgem.sources.rules import FileLabels, RuleSource
+from mockgem.sources.rules import FaultCheck, FileLabels, RuleSource
 
 
-def install_sources(app: web.Application, config: Config, *, file_labels: FileLabels | None = None) -> None:
+def install_sources(app: web.Application, config: Config, *, file_labels: FileLabels | None = None, check_faults: FaultCheck | None = None) -> None:
     cassettes = CassetteSource.load(file=config.cassette, directory=config.cassette_dir, timing=ReplayTiming.parse(config.replay_timing))
     app[CASSETTES] = cassettes
     if config.mode is RecordMode.REPLAY:
-        app[SOURCE] = _replay_source(config, cassettes, file_labels)
+        rules = RuleSource(config.rules, file_labels=file_labels, check_faults=check_faults)
+        app[SOURCE] = _replay_source(config, cassettes, rules)
         return
     recorder = None if config.mode is RecordMode.PASSTHROUGH else cassettes.record
     upstream = PassthroughSource(Upstream(config.upstream, config.upstream_key), recorder)
@@ -39,8 +40,8 @@ def install_sources(app: web.Application, config: Config, *, file_labels: FileLa
     app.cleanup_ctx.append(upstream_session)
 
 
-def _replay_source(config: Config, cassettes: CassetteSource, file_labels: FileLabels | None) -> Source:
+def _replay_source(config: Config, cassettes: CassetteSource, rules: RuleSource) -> Source:
     if config.cassette is None and config.cassette_dir is None:
-        return FirstOf(RuleSource(config.rules, file_labels=file_labels), BuiltinSource())
-    rules: list[Source] = [RuleSource(config.rules, file_labels=file_labels)] if config.rules else []
-    return FirstOf(cassettes, *rules, BuiltinSource())
+        return FirstOf(rules, BuiltinSource())
+    scripted: list[Source] = [rules] if config.rules else []
+    return FirstOf(cassettes, *scripted, BuiltinSource())

@@ -5,9 +5,13 @@ rules:
   - match: {model: "gemini-2.5-*", contains: "weather"}
     reply: {text: "Sunny, 21 C"}
     times: 1
+  - match: {contains: "flaky"}
+    fault: [503, "latency=100ms..300ms"]   # next to or instead of reply
 default: {text: "..."}
 ```
 A rules file is checked when it is loaded; a mistake names the file, the rule and the key.
+Fault terms are checked by a `check_faults` function the server hands in: the grammar lives in
+`mockgem.faults`, which sources may not import (same layer).
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from mockgem._types import JSONDict
-from mockgem.errors import ConfigError
+from mockgem.errors import ConfigError, MockGemError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import bare_model_id, find_model
 from mockgem.protocol.envelopes import model_not_found
@@ -34,6 +39,9 @@ from mockgem.sources.replies import Reply, Strict, StreamShape, build_response, 
 
 FileLabels = Callable[[str], Sequence[str]]
 DEFAULT_REPLY_TEXT = "This is a scripted answer from mockgem. Add a rule to say something else."
+
+# Parses fault terms and raises a MockGemError naming the valid ones (`mockgem.faults.parse_faults`).
+FaultCheck = Callable[[Sequence[str]], object]
 
 
 class Match(Strict):
@@ -55,9 +63,28 @@ class Match(Strict):
 
 class Rule(Strict):
     match: Match = Field(default_factory=Match)
-    reply: Reply
+    reply: Reply | None = None
+    fault: tuple[str, ...] = ()
     times: int | None = Field(default=None, ge=1)
     stream: StreamShape | None = None
+
+    @field_validator("fault", mode="before")
+    @classmethod
+    def _fault_terms(cls, value: object, info: ValidationInfo) -> tuple[str, ...]:
+        terms = tuple(str(term) for term in (value if isinstance(value, list | tuple) else [value]))
+        check: FaultCheck | None = (info.context or {}).get("check_faults")
+        if check is not None:
+            try:
+                check(terms)
+            except MockGemError as exc:
+                raise ValueError(str(exc)) from None
+        return terms
+
+    @model_validator(mode="after")
+    def _answers_something(self) -> Rule:
+        if self.reply is None and not self.fault:
+            raise ValueError("a rule needs `reply`, `fault` or both")
+        return self
 
 
 class RulesFile(Strict):
@@ -73,12 +100,12 @@ class LoadedRule:
     pattern: re.Pattern[str] | None = field(default=None)
 
 
-def load_rules(source: str | Path | JSONDict) -> tuple[list[LoadedRule], Reply | None]:
+def load_rules(source: str | Path | JSONDict, check_faults: FaultCheck | None = None) -> tuple[list[LoadedRule], Reply | None]:
     """Rules from a YAML file or an already-parsed dict; ConfigError says where a mistake is."""
     name = "<rules>" if isinstance(source, dict) else str(source)
     data = source if isinstance(source, dict) else _read_yaml(Path(source))
     try:
-        parsed = RulesFile.model_validate(data or {})
+        parsed = RulesFile.model_validate(data or {}, context={"check_faults": check_faults})
     except ValidationError as exc:
         raise ConfigError(_describe_errors(name, exc)) from None
     loaded = [
@@ -105,10 +132,18 @@ def _describe_errors(name: str, exc: ValidationError) -> str:
         if location[:1] == ["rules"] and len(location) > 1:
             where = f"rule {location[1]}"
             location = location[2:]
-        key = ".".join(str(part) for part in location) or "(top level)"
-        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-        lines.append(f"{name}: {where}: key '{key}': {message}")
+        key = ".".join(str(part) for part in location)
+        message = _error_message(error)
+        lines.append(f"{name}: {where}: key '{key}': {message}" if key else f"{name}: {where}: {message}")
     return "\n".join(lines)
+
+
+def _error_message(error: ErrorDetails) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key"
+    if error["type"] == "value_error":
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    return error["msg"]
 
 
 def last_user_text(request: JSONDict) -> str:
@@ -138,16 +173,17 @@ class RuleSource:
     which gives the stored file's name and display name for a URI.
     """
 
-    def __init__(self, sources: Sequence[str | Path | JSONDict] = (), *, file_labels: FileLabels | None = None) -> None:
+    def __init__(self, sources: Sequence[str | Path | JSONDict] = (), *, file_labels: FileLabels | None = None, check_faults: FaultCheck | None = None) -> None:
         self._lock = threading.Lock()
         self._file_labels = file_labels
+        self._check_faults = check_faults
         self.rules: list[LoadedRule] = []
         self.default: Reply | None = None
         for source in sources:
             self.add(source)
 
     def add(self, source: str | Path | JSONDict) -> None:
-        rules, default = load_rules(source)
+        rules, default = load_rules(source, self._check_faults)
         with self._lock:
             self.rules.extend(rules)
             self.default = self.default or default
@@ -163,13 +199,14 @@ class RuleSource:
             raise model_not_found(model_id, call.version, call.action)
         if model is not None and model.family == "3":
             check_thought_signatures(request.body)
-        reply = rule.rule.reply if rule else self.default or Reply(text=DEFAULT_REPLY_TEXT)
+        reply = (rule.rule.reply if rule else None) or self.default or Reply(text=DEFAULT_REPLY_TEXT)
         if reply.error is not None:
             raise reply_error(reply.error, model_id)
         body = reply.raw if reply.raw is not None else build_response(reply, request.body, model or model_id)
         shape = (rule.rule.stream if rule else None) or reply.stream
         origin = rule.origin if rule else "default reply"
-        return Answer(payloads=(body,), stream_chunks=shape.chunks if shape else None, origin=origin)
+        faults = rule.rule.fault if rule else ()
+        return Answer(payloads=(body,), stream_chunks=shape.chunks if shape else None, origin=origin, faults=faults)
 
     def _files_of(self, request: JSONDict) -> list[str]:
         """Each file URI in the request, then the labels the server knows for it."""

@@ -106,7 +106,7 @@ def test_plan_error_429_without_delay_draws_a_short_one() -> None:
     plan = _plan("429")
     assert 1.0 <= plan.retry_seconds <= 2.0
     assert plan.error is not None
-    assert error_body(plan.error)["error"]["details"][2]["retryDelay"] == "1s"
+    assert error_body(plan.error)["error"]["details"][2]["retryDelay"] == "2s"
 
 
 def test_plan_stream_error_after_chunk() -> None:

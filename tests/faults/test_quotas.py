@@ -169,7 +169,7 @@ def test_quota_exceeded_is_the_real_429_body() -> None:
         "quotaDimensions": {"location": "global", "model": MODEL},
         "quotaValue": "10",
     }
-    assert body["details"][2] == {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "47s"}
+    assert body["details"][2] == {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "48s"}
     assert "Please retry in 47.500000s." in body["message"]
 
 

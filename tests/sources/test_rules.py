@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mockgem.errors import ConfigError
 from mockgem.protocol.calls import ApiCall, ApiRequest
@@ -17,7 +19,7 @@ from mockgem.sources.rules import RuleSource, load_rules
     [
         ("rules:\n  - match: {contains: x}\n    reply: {txt: hi}\n", "rule 0: key 'reply.txt': unknown key"),
         ("rules:\n  - reply: {text: a}\n  - match: {regex: '('}\n    reply: {text: b}\n", "rule 1: key 'match.regex'"),
-        ("rules:\n  - match: {contains: x}\n", "rule 0: key 'reply': Field required"),
+        ("rules:\n  - match: {contains: x}\n", "rule 0: a rule needs `reply`, `fault` or both"),
         ("rules: [\n", "not valid YAML"),
         ("rules:\n  - reply: {text: a}\n    times: 0\n", "rule 0: key 'times'"),
     ],
@@ -28,6 +30,27 @@ def test_rules_file_mistake_names_file_rule_and_key(tmp_path: Path, text: str, m
     with pytest.raises(ConfigError) as caught:
         load_rules(path)
     assert str(path) in str(caught.value) and message in str(caught.value)
+
+
+def _refuse_teapots(terms: Sequence[str]) -> None:
+    if "teapot" in terms:
+        raise ConfigError("unknown fault 'teapot'; valid faults: 503, ...")
+
+
+@pytest.mark.parametrize(
+    ("fault", "terms"),
+    [("cut=3", ("cut=3",)), ("[503, 'latency=1s']", ("503", "latency=1s")), ("429", ("429",))],
+)
+def test_rule_fault_is_a_string_or_a_list(fault: str, terms: tuple[str, ...]) -> None:
+    rules, _ = load_rules({"rules": [{"fault": yaml.safe_load(fault)}]}, _refuse_teapots)
+    assert rules[0].rule.fault == terms and rules[0].rule.reply is None
+
+
+def test_rule_fault_is_checked_when_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules:\n  - reply: {text: a}\n  - fault: [cut=3, teapot]\n")
+    with pytest.raises(ConfigError, match="rule 1: key 'fault': unknown fault 'teapot'; valid faults: "):
+        load_rules(path, _refuse_teapots)
 
 
 def test_missing_rules_file(tmp_path: Path) -> None:

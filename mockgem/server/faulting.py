@@ -1,0 +1,206 @@
+"""Faults and quotas applied to a generate call while it is answered.
+
+`apply_faults` runs before anything is written: it charges the quota, draws the request's
+`FaultPlan` (header terms first, then the rule's, then the global ones), and acts on what
+comes before the body (time to first byte, reset, HTTP error, empty body, content outcome).
+`FaultedStream` then wraps the frames of a stream, whatever its form: it adds the latency,
+stops after chunk N with an error chunk, a malformed chunk, a stall or a cut, and ends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import socket
+import struct
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+
+from aiohttp import web
+
+from mockgem._types import JSONDict
+from mockgem.faults import Fault, FaultPlan, Interruption, draw_plan, parse_fault_header, parse_faults
+from mockgem.protocol.calls import ApiRequest
+from mockgem.protocol.catalog import bare_model_id
+from mockgem.protocol.envelopes import error_body
+from mockgem.protocol.tokens import count_request
+from mockgem.server.keys import API_KEY, CALL, FAULT_PLAN, FAULTS, QUOTAS
+from mockgem.sources.base import Answer
+from mockgem.sse import ARRAY_END, OPENAI_DONE, encode_array_item, encode_openai_sse, encode_sse
+
+Frame = tuple[bytes, float]
+FAULT_HEADER = "X-Mockgem-Fault"
+NO_FAULTS = FaultPlan()
+STALL_POLL = 0.05
+# A unary body cut short: what a client reading it sees before the connection drops.
+PARTIAL_BODY = b'{\n  "candidates": [\n    {\n      "content": {\n        "parts": [\n'
+
+
+@dataclass(frozen=True)
+class StreamFraming:
+    """How one stream form writes the chunks a fault adds, and which frames end it."""
+
+    error: Callable[[JSONDict, int], bytes]
+    malformed: Callable[[int], bytes]
+    endings: frozenset[bytes] = frozenset()
+    after_error: bytes = b""
+
+
+NATIVE_SSE = StreamFraming(
+    error=lambda payload, index: encode_sse(payload),
+    malformed=lambda index: b'data: {"candidates": [{"content": {"parts": [{"text": "\r\n\r\n',
+)
+JSON_ARRAY = StreamFraming(
+    error=encode_array_item,
+    malformed=lambda index: (b"[" if index == 0 else b",\r\n") + b'{\r\n  "candidates": [\r\n',
+    endings=frozenset({ARRAY_END, b"[]"}),
+    after_error=ARRAY_END,
+)
+OPENAI_SSE = StreamFraming(
+    error=lambda payload, index: encode_openai_sse(payload),
+    malformed=lambda index: b'data: {"id": "chatcmpl-\n\n',
+    endings=frozenset({OPENAI_DONE}),
+)
+
+
+async def apply_faults(request: web.Request, api: ApiRequest, answer: Answer) -> Answer | web.StreamResponse:
+    """The answer with its content outcome, or the whole response when a fault replaces it.
+
+    Raises the quota's 429 or the fault's HTTP error for the error middleware to render.
+    """
+    model = bare_model_id(api.call.model or str(api.body.get("model") or ""))
+    request.app[QUOTAS].charge(model, request.get(API_KEY), count_request(api.body))
+    faults = request_faults(request) + parse_faults(answer.faults) + request.app[FAULTS].faults
+    plan = draw_plan(faults, request.app[FAULTS].request_rng(), model=model)
+    request[FAULT_PLAN] = plan
+    if plan.ttfb > 0:
+        await asyncio.sleep(plan.ttfb)
+    replaced = await _replaced_response(request, plan, streaming=api.stream)
+    return replaced if replaced is not None else with_outcome(plan, answer)
+
+
+def request_faults(request: web.Request) -> tuple[Fault, ...]:
+    """The `X-Mockgem-Fault` terms (any number of headers); a bad term is a 400 listing the valid ones."""
+    values = request.headers.getall(FAULT_HEADER, [])
+    return parse_fault_header(", ".join(values)) if values else ()
+
+
+def with_outcome(plan: FaultPlan, answer: Answer) -> Answer:
+    """The answer blocked or stopped early, as the plan says; recorded bytes no longer apply."""
+    if (plan.block is None and plan.finish is None) or answer.live is not None:
+        return answer
+    if answer.chunked:
+        return replace(answer, payloads=tuple(plan.apply_to_chunks(answer.payloads)), raw=None)
+    return replace(answer, payloads=(plan.apply(answer.body),), raw=None)
+
+
+async def _replaced_response(request: web.Request, plan: FaultPlan, *, streaming: bool) -> web.StreamResponse | None:
+    if plan.reset:
+        reset_connection(request)
+        return web.Response()  # never sent: aiohttp drops it on the closed transport
+    if plan.error is not None:
+        raise plan.error
+    if plan.empty:
+        return web.Response(status=200, content_type="application/json")
+    ending = None if streaming else plan.interruption_after(0)
+    return await _interrupted_unary(request, plan, ending) if ending is not None else None
+
+
+async def _interrupted_unary(request: web.Request, plan: FaultPlan, ending: Interruption) -> web.StreamResponse:
+    """A unary answer counts as one chunk: the interruption takes the place of its body."""
+    if ending is Interruption.ERROR and plan.stream_error is not None:
+        raise plan.stream_error.error
+    if ending is Interruption.MALFORMED:
+        return web.Response(status=200, body=PARTIAL_BODY, content_type="application/json")
+    response = web.StreamResponse(headers={"Content-Type": "application/json; charset=UTF-8"})
+    response.content_length = 4 * len(PARTIAL_BODY)
+    await response.prepare(request)
+    await response.write(PARTIAL_BODY)
+    await stall(request, (plan.stall or 0.0) if ending is Interruption.STALL else 0.0)
+    cut_connection(request)
+    return response
+
+
+def framing_for(request: web.Request) -> StreamFraming:
+    """The stream form this request gets: OpenAI-compatible SSE, native SSE or the JSON array."""
+    call = request.get(CALL)
+    if call is not None and (call.surface == "openai" or call.action == "chat.completions"):
+        return OPENAI_SSE
+    return NATIVE_SSE if request.query.get("alt") == "sse" else JSON_ARRAY
+
+
+def faulted_stream(request: web.Request) -> FaultedStream:
+    return FaultedStream(request.get(FAULT_PLAN, NO_FAULTS), framing_for(request))
+
+
+@dataclass
+class FaultedStream:
+    """A stream's frames as the plan wants them, then its end: EOF, or a stall and a cut."""
+
+    plan: FaultPlan
+    framing: StreamFraming
+    ending: Interruption | None = None
+
+    async def frames(self, source: AsyncIterator[Frame]) -> AsyncIterator[Frame]:
+        """`source` frames with latency added, stopped at the plan's interruption."""
+        sent = 0
+        async for data, delay in source:
+            self.ending = self.plan.interruption_after(sent)
+            if self.ending is not None:
+                break
+            if data in self.framing.endings:
+                yield data, delay
+                return
+            yield data, delay + self.plan.delay_before(sent)
+            sent += 1
+        else:
+            self.ending = self.plan.interruption_after(sent)
+        for frame in self._interruption(sent):
+            yield frame
+
+    def _interruption(self, sent: int) -> list[Frame]:
+        delay = self.plan.delay_before(sent)
+        stream_error = self.plan.stream_error
+        if self.ending is Interruption.ERROR and stream_error is not None:
+            error = (self.framing.error(error_body(stream_error.error), sent), delay)
+            return [error, (self.framing.after_error, 0.0)] if self.framing.after_error else [error]
+        if self.ending is Interruption.MALFORMED:
+            return [(self.framing.malformed(sent), delay)]
+        return []
+
+    async def finish(self, request: web.Request, response: web.StreamResponse) -> None:
+        if self.ending is Interruption.STALL:
+            await stall(request, self.plan.stall or 0.0)
+        if self.ending in (Interruption.STALL, Interruption.CUT):
+            cut_connection(request)
+        else:
+            await response.write_eof()
+
+
+async def stall(request: web.Request, seconds: float) -> None:
+    """Send nothing for `seconds` (forever: until the client gives up) or until it hangs up."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds if not math.isinf(seconds) else math.inf
+    while _is_open(request) and loop.time() < deadline:
+        await asyncio.sleep(min(STALL_POLL, max(0.0, deadline - loop.time())))
+
+
+def cut_connection(request: web.Request) -> None:
+    """Close after what was written, leaving the response unfinished."""
+    if request.transport is not None:
+        request.transport.close()
+
+
+def reset_connection(request: web.Request) -> None:
+    """Abort with a TCP RST (SO_LINGER 0) before any byte of the response."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+
+
+def _is_open(request: web.Request) -> bool:
+    return request.transport is not None and not request.transport.is_closing()
