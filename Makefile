@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed ## serve the bundled example rules and cassettes
-	$(VENV)/bin/mockgem serve --port $(PORT) --rules mockgem/examples/rules.yaml
+	$(VENV)/bin/mockgem serve --port $(PORT) --rules mockgem/examples/rules.yaml --cassette-dir cassettes
 
 test: $(VENV)/.installed lint ## the whole suite, as CI runs it
 	$(PY) -m pytest -q
