@@ -88,6 +88,9 @@ class Part(Wire):
     thought: bool | None = None
     thought_signature: str | None = None
     part_metadata: dict[str, Any] | None = None
+    # Server-side tool turns (file search, built-in tools) that real traffic sends back.
+    tool_call: dict[str, Any] | None = None
+    tool_response: dict[str, Any] | None = None
 
     _check_signature = field_validator("thought_signature")(check_base64)
 
@@ -134,11 +137,13 @@ class GenerateContentRequest(Wire):
     model: str | None = None
     contents: list[Content] = Field(default_factory=list)
     system_instruction: Content | None = None
-    tools: list[dict[str, Any]] | None = None
+    # The real API also takes a single Tool where the schema says a list (proto3 JSON leniency).
+    tools: list[dict[str, Any]] | dict[str, Any] | None = None
     tool_config: dict[str, Any] | None = None
     safety_settings: list[dict[str, Any]] | None = None
     generation_config: GenerationConfig | None = None
     cached_content: str | None = None
+    model_armor_config: dict[str, Any] | None = None
     labels: dict[str, str] | None = None
     service_tier: str | None = None
     store: bool | None = None

@@ -28,12 +28,6 @@ REPLAYED = {"generateContent", "streamGenerateContent", "countTokens", "embedCon
 
 # Recorded requests the real API accepted but protocol/validation.py rejects (fix belongs there):
 # a single object for the repeated `tools`, newer fields (modelArmorConfig, toolCall/toolResponse parts).
-VALIDATION_GAPS = {
-    "test_gemini_additional_properties_is_false.yaml", "test_gemini_additional_properties_is_true.yaml",
-    "test_gemini_drop_exclusive_maximum.yaml", "test_gemini_tool_config_any_with_tool_without_args.yaml",
-    "test_gemini_tool_output.yaml", "test_google_model_armor_response_template_real_block.yaml",
-    "test_google_model_file_search_grounding_gemini_3[False].yaml", "test_google_model_file_search_grounding_gemini_3[True].yaml",
-}
 
 pytestmark = pytest.mark.skipif(not FILES, reason=f"no corpus at {CORPUS}")
 
@@ -77,8 +71,7 @@ def decoded(response: RecordedResponse) -> list[Any]:
 
 
 def _case(path: Path) -> Any:
-    marks = [pytest.mark.xfail(reason="validation stricter than the real API", strict=True)] if path.name in VALIDATION_GAPS else []
-    return pytest.param(path, id=path.relative_to(CORPUS).as_posix(), marks=marks)
+    return pytest.param(path, id=path.relative_to(CORPUS).as_posix())
 
 
 @pytest.mark.parametrize("path", [_case(p) for p in FILES])
