@@ -10,7 +10,7 @@ from mockgem.faults.language import (
     parse_fault_header,
     parse_faults,
 )
-from mockgem.faults.plan import FaultPlan, Interruption, StreamError, draw_plan
+from mockgem.faults.plan import FaultPlan, Interruption, StreamError, draw_plan, merged
 from mockgem.faults.quotas import (
     QuotaBook,
     QuotaExceeded,
@@ -31,6 +31,7 @@ __all__ = [
     "Throttle",
     "draw_plan",
     "format_faults",
+    "merged",
     "parse_fault_header",
     "parse_faults",
     "parse_quota",

@@ -2,7 +2,8 @@
 
 `draw_plan` rolls each fault's probability on a seeded generator, then keeps the first fault
 that fired for each aspect (status, latency, ttfb, stream end, content). Put the most specific
-faults first: header, then rule, then global. The plan is a plain value; the server reads it
+faults first: header, then global (drawn before any source is asked), then the rule's
+(drawn with its answer, `merged` in). The plan is a plain value; the server reads it
 while rendering:
 
     plan.reset / plan.error / plan.empty          before anything is sent
@@ -20,7 +21,7 @@ from __future__ import annotations
 import enum
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import TypeVar
 
 from mockgem._types import JSONDict
@@ -201,3 +202,15 @@ def _stall_seconds(stall: Stall | None) -> float | None:
 
 def _reason(effect: Block | Finish | None) -> str | None:
     return effect.reason if effect else None
+
+
+def merged(first: FaultPlan, then: FaultPlan) -> FaultPlan:
+    """`first` with every aspect it leaves unset taken from `then` (the first fault that fired wins)."""
+    defaults = FaultPlan()
+    taken = {
+        field.name: getattr(then, field.name)
+        for field in fields(FaultPlan)
+        if field.name not in {"fired", "model"} and getattr(first, field.name) == getattr(defaults, field.name)
+    }
+    return replace(first, **taken, fired=first.fired + then.fired, model=first.model or then.model)
+

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from mockgem.protocol.calls import ApiCall, ApiRequest
 from mockgem.protocol.validation import validate_request
-from mockgem.server.faulting import apply_faults
+from mockgem.server.faulting import admit, apply_faults
 from mockgem.server.native import ask
 from mockgem.server.parse import openai_request
 from mockgem.server.render import SSE_TYPE, render_json, stream_payloads, whole_response, write_stream
@@ -38,6 +38,9 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     translation = to_generate_request(api.body, default_thought_tag=None if api.call.surface == "vertex" else "thought")
     action = "streamGenerateContent" if translation.options.stream else "generateContent"
     native = native_request(api, action, translation.model, translation.request)
+    refused = await admit(request, native)
+    if refused is not None:
+        return refused
     faulted = await apply_faults(request, native, await ask(request, native))
     if isinstance(faulted, web.StreamResponse):
         return faulted

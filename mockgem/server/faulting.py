@@ -1,8 +1,10 @@
 """Faults and quotas applied to a generate call while it is answered.
 
-`apply_faults` runs before anything is written: it charges the quota, draws the request's
-`FaultPlan` (header terms first, then the rule's, then the global ones), and acts on what
-comes before the body (time to first byte, reset, HTTP error, empty body, content outcome).
+`admit` runs before any source is asked, so a refused request never uses up a rule or reaches
+the upstream: it charges the quota, draws the request's `FaultPlan` from the header terms and
+the global ones, and acts on what comes before the body (time to first byte, reset, HTTP error,
+empty body). `apply_faults` runs once the answer is known: it draws the faults the answering
+rule names, merges them in (header and global terms win), and applies the content outcome.
 `FaultedStream` then wraps the frames of a stream, whatever its form: it adds the latency,
 stops after chunk N with an error chunk, a malformed chunk, a stall or a cut, and ends it.
 """
@@ -19,12 +21,12 @@ from dataclasses import dataclass, replace
 from aiohttp import web
 
 from mockgem._types import JSONDict
-from mockgem.faults import Fault, FaultPlan, Interruption, draw_plan, parse_fault_header, parse_faults
+from mockgem.faults import Fault, FaultPlan, Interruption, draw_plan, merged, parse_fault_header, parse_faults
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import bare_model_id
 from mockgem.protocol.envelopes import error_body
 from mockgem.protocol.tokens import count_request
-from mockgem.server.keys import API_KEY, CALL, FAULT_PLAN, FAULTS, QUOTAS
+from mockgem.server.keys import API_KEY, CALL, FAULT_PLAN, FAULT_RNG, FAULTS, QUOTAS
 from mockgem.sources.base import Answer
 from mockgem.sse import ARRAY_END, OPENAI_DONE, encode_array_item, encode_openai_sse, encode_sse
 
@@ -63,20 +65,38 @@ OPENAI_SSE = StreamFraming(
 )
 
 
-async def apply_faults(request: web.Request, api: ApiRequest, answer: Answer) -> Answer | web.StreamResponse:
-    """The answer with its content outcome, or the whole response when a fault replaces it.
+async def admit(request: web.Request, api: ApiRequest) -> web.StreamResponse | None:
+    """Before any source is asked: the quota, then the header's and global faults.
 
-    Raises the quota's 429 or the fault's HTTP error for the error middleware to render.
+    Returns the response that replaces the answer (reset, empty, cut body), or None; raises the
+    quota's 429 or the fault's HTTP error for the error middleware to render.
     """
     model = bare_model_id(api.call.model or str(api.body.get("model") or ""))
     request.app[QUOTAS].charge(model, request.get(API_KEY), count_request(api.body))
-    faults = request_faults(request) + parse_faults(answer.faults) + request.app[FAULTS].faults
-    plan = draw_plan(faults, request.app[FAULTS].request_rng(), model=model)
+    rng = request.app[FAULTS].request_rng()
+    request[FAULT_RNG] = rng
+    plan = draw_plan(request_faults(request) + request.app[FAULTS].faults, rng, model=model)
     request[FAULT_PLAN] = plan
+    return await _before_body(request, plan, api.stream)
+
+
+async def apply_faults(request: web.Request, api: ApiRequest, answer: Answer) -> Answer | web.StreamResponse:
+    """The answer with its content outcome, or the whole response when a rule's fault replaces it."""
+    plan = request.get(FAULT_PLAN, NO_FAULTS)
+    if answer.faults:
+        rule_plan = draw_plan(parse_faults(answer.faults), request[FAULT_RNG], model=plan.model)
+        plan = merged(plan, rule_plan)
+        request[FAULT_PLAN] = plan
+        replaced = await _before_body(request, rule_plan, api.stream)
+        if replaced is not None:
+            return replaced
+    return with_outcome(plan, answer)
+
+
+async def _before_body(request: web.Request, plan: FaultPlan, streaming: bool) -> web.StreamResponse | None:
     if plan.ttfb > 0:
         await asyncio.sleep(plan.ttfb)
-    replaced = await _replaced_response(request, plan, streaming=api.stream)
-    return replaced if replaced is not None else with_outcome(plan, answer)
+    return await _replaced_response(request, plan, streaming=streaming)
 
 
 def request_faults(request: web.Request) -> tuple[Fault, ...]:

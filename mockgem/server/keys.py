@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from aiohttp import web
 
 from mockgem.config import Config
@@ -29,3 +31,4 @@ QUOTAS = web.AppKey("quotas", QuotaDesk)
 CALL = web.RequestKey("call", ApiCall)
 API_KEY = web.RequestKey("api_key", str)
 FAULT_PLAN = web.RequestKey("fault_plan", FaultPlan)
+FAULT_RNG = web.RequestKey("fault_rng", random.Random)

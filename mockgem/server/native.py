@@ -6,6 +6,7 @@ from aiohttp import web
 
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
+from mockgem.server.faulting import admit
 from mockgem.server.parse import api_request
 from mockgem.server.render import render_generate, render_json
 from mockgem.server.resource_use import answer_with_resources
@@ -23,6 +24,9 @@ async def ask(request: web.Request, api: ApiRequest) -> Answer:
 
 async def generate(request: web.Request) -> web.StreamResponse:
     api = await api_request(request)
+    refused = await admit(request, api)
+    if refused is not None:
+        return refused
     return await render_generate(request, api, await ask(request, api))
 
 

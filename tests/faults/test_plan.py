@@ -164,3 +164,12 @@ def test_plan_apply_finish_on_response_and_chunks() -> None:
     plan = _plan("finish=RECITATION")
     assert plan.apply(chunks[0]) == finish_response(chunks[0], "RECITATION")
     assert plan.apply_to_chunks(chunks) == finish_chunks(chunks, "RECITATION")
+
+
+def test_merged_keeps_the_first_fired_aspect_and_fills_the_rest() -> None:
+    from mockgem.faults.plan import FaultPlan, merged
+
+    first = FaultPlan(model="m", error_code=503, cut_after=None)
+    then = FaultPlan(error_code=429, cut_after=3, block="SAFETY")
+    plan = merged(first, then)
+    assert (plan.error_code, plan.cut_after, plan.block, plan.model) == (503, 3, "SAFETY", "m")
