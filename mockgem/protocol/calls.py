@@ -138,11 +138,6 @@ def _parse_openai(method: str, version: str, rest: list[str], surface: Surface) 
     return None
 
 
-def path_exists(path: str) -> bool:
-    """Whether any method has `path`: tells a wrong method (404 from Google too) from a typo."""
-    return any(parse_call(method, path) for method in ("GET", "POST", "DELETE", "PATCH"))
-
-
 @dataclass(frozen=True, slots=True)
 class ApiRequest:
     """One parsed request as every source sees it.

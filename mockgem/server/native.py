@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from mockgem.errors import ApiError
@@ -12,11 +14,14 @@ from mockgem.server.render import render_generate, render_json
 from mockgem.server.resource_use import answer_with_resources
 from mockgem.sources.base import Answer, Miss
 
+log = logging.getLogger("mockgem")
+
 
 async def ask(request: web.Request, api: ApiRequest) -> Answer:
     """The source's answer; a miss becomes a 4xx error that names what was searched."""
     result = await answer_with_resources(request.app, api)
     if isinstance(result, Miss):
+        log.warning("no answer for %s %s: %s", request.method, request.path, result.reason)
         # 400, not 5xx: clients must not retry a request that nothing can answer.
         raise ApiError(f"mockgem: no answer for this request. {result.reason}", code=400, status="FAILED_PRECONDITION")
     return result

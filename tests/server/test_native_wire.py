@@ -170,3 +170,17 @@ async def test_embed_content_single(http: TestClient) -> None:
     body = {"content": {"parts": [{"text": "a"}]}, "outputDimensionality": 3}
     answer = await (await http.post(path, json=body, headers=KEY)).json()
     assert len(answer["embedding"]["values"]) == 3
+
+
+async def test_a_miss_is_a_4xx_and_logged_once(aiohttp_client: Any, caplog: pytest.LogCaptureFixture) -> None:
+    async def nothing(request: ApiRequest) -> Answer | Miss:
+        return Miss("closest recording: none")
+
+    app = create_app(Config())
+    app[SOURCE] = FunctionSource(nothing)
+    http = await aiohttp_client(app)
+    error = await error_of(await http.post(GENERATE, json=HELLO, headers=KEY), 400)
+    assert "closest recording: none" in error["message"]
+    assert [r.getMessage() for r in caplog.records if "no answer" in r.getMessage()] == [
+        f"no answer for POST {GENERATE}: closest recording: none"
+    ]

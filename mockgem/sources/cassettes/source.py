@@ -8,7 +8,6 @@ from a native recording: one recording serves both kinds of client.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,6 @@ from mockgem.sse import parse_json_array, parse_sse
 CASSETTE_HEADER = "x-mockgem-cassette"
 DEFAULT_RECORDING = "recorded.yaml"
 SSE_TYPE = "text/event-stream"
-log = logging.getLogger("mockgem.cassettes")
 _GET_ACTIONS = frozenset({"models.list", "models.get", "list", "get", "download"})
 
 
@@ -147,7 +145,6 @@ class CassetteSource:
         found = self.index.lookup_shape(request_shape(request, self.index.rules), cassette=scope)
         if isinstance(found, Recorded):
             return answer_from(found, self.timing)
-        log.warning("cassette miss: %s", found.message)
         return Miss(found.message, "cassettes")
 
     def scope(self, request: ApiRequest) -> str | None:
