@@ -14,11 +14,10 @@ from mockgem.protocol.calls import ApiCall, ApiRequest
 from mockgem.protocol.envelopes import error_body
 from mockgem.protocol.validation import validate_request
 from mockgem.resources.batches import Answerer
-from mockgem.server.keys import BATCHES, CALL
+from mockgem.server.keys import BATCHES, CALL, SOURCE
 from mockgem.server.listing import page_query
 from mockgem.server.parse import api_request
 from mockgem.server.render import render_json, whole_response
-from mockgem.server.resource_use import answer_with_resources
 from mockgem.sources.base import Miss
 
 BATCH_API_VERSION = "v1beta"
@@ -38,7 +37,7 @@ async def _answer_batch_request(app: web.Application, request_body: JSONDict) ->
     model = str(request_body.get("model") or "").removeprefix("models/")
     body = validate_request("generateContent", {k: v for k, v in request_body.items() if k != "model"})
     call = ApiCall("gemini", BATCH_API_VERSION, "generateContent", model)
-    result = await answer_with_resources(app, ApiRequest(call, body))
+    result = await app[SOURCE].answer(ApiRequest(call, body))
     if isinstance(result, Miss):
         raise ApiError(f"mockgem: no answer for this request. {result.reason}", code=400, status="FAILED_PRECONDITION")
     return whole_response(result) if result.status == 200 else _without_details(result.body)

@@ -9,9 +9,9 @@ from aiohttp import web
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.server.faulting import admit
+from mockgem.server.keys import SOURCE
 from mockgem.server.parse import api_request
 from mockgem.server.render import render_generate, render_json
-from mockgem.server.resource_use import answer_with_resources
 from mockgem.sources.base import Answer, Miss
 
 log = logging.getLogger("mockgem")
@@ -19,7 +19,7 @@ log = logging.getLogger("mockgem")
 
 async def ask(request: web.Request, api: ApiRequest) -> Answer:
     """The source's answer; a miss becomes a 4xx error that names what was searched."""
-    result = await answer_with_resources(request.app, api)
+    result = await request.app[SOURCE].answer(api)
     if isinstance(result, Miss):
         log.warning("no answer for %s %s: %s", request.method, request.path, result.reason)
         # 400, not 5xx: clients must not retry a request that nothing can answer.

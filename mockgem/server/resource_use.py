@@ -16,25 +16,29 @@ from mockgem._types import JSONDict
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.resources.files import FileStore
-from mockgem.server.keys import CACHES, CASSETTES, FILES, SOURCE
-from mockgem.sources.base import Answer, Miss
+from mockgem.server.keys import CACHES, FILES
+from mockgem.sources.base import Answer, Miss, Source
 from mockgem.sources.rules import file_uris
 
 
-async def answer_with_resources(app: web.Application, api: ApiRequest) -> Answer | Miss:
-    """The source's answer to `api`, a generate request first resolved against the stores."""
-    if not api.call.is_generate or FILES not in app:
-        return await app[SOURCE].answer(api)
-    if app[CASSETTES].index.names:
-        # Recordings name the files and caches of the run that recorded them: a recorded
-        # answer wins before this run's stores are consulted.
-        recorded = await app[CASSETTES].answer(api)
-        if isinstance(recorded, Answer):
-            return recorded
-    expanded, cached_tokens = expand_cached_content(app, api)
-    check_file_uris(app[FILES], expanded.body)
-    result = await app[SOURCE].answer(expanded)
-    return result if isinstance(result, Miss) else with_cached_tokens(result, cached_tokens)
+class ResourceResolvingSource:
+    """Asks `inner` with a generate request as the model sees it: its cache applied, its files checked.
+
+    Composed around the scripted sources only: a recording already holds what the recorded run's
+    resources gave, and the upstream resolves its own files and caches.
+    """
+
+    def __init__(self, app: web.Application, inner: Source) -> None:
+        self._app = app
+        self._inner = inner
+
+    async def answer(self, api: ApiRequest) -> Answer | Miss:
+        if not api.call.is_generate or FILES not in self._app:
+            return await self._inner.answer(api)
+        expanded, cached_tokens = expand_cached_content(self._app, api)
+        check_file_uris(self._app[FILES], expanded.body)
+        result = await self._inner.answer(expanded)
+        return result if isinstance(result, Miss) else with_cached_tokens(result, cached_tokens)
 
 
 def expand_cached_content(app: web.Application, api: ApiRequest) -> tuple[ApiRequest, int]:

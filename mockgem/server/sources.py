@@ -15,6 +15,7 @@ from aiohttp import web
 
 from mockgem.config import Config, RecordMode
 from mockgem.server.keys import CASSETTES, SOURCE
+from mockgem.server.resource_use import ResourceResolvingSource
 from mockgem.sources.base import FirstOf, Source
 from mockgem.sources.builtin import BuiltinSource
 from mockgem.sources.cassettes.source import CassetteSource, ReplayTiming
@@ -26,7 +27,7 @@ def install_sources(app: web.Application, config: Config, *, file_labels: FileLa
     cassettes = CassetteSource.load(file=config.cassette, directory=config.cassette_dir, timing=ReplayTiming.parse(config.replay_timing))
     app[CASSETTES] = cassettes
     if config.mode is RecordMode.REPLAY:
-        rules = RuleSource(config.rules, file_labels=file_labels, check_faults=check_faults)
+        rules = ResourceResolvingSource(app, RuleSource(config.rules, file_labels=file_labels, check_faults=check_faults))
         app[SOURCE] = _replay_source(config, cassettes, rules)
         return
     recorder = None if config.mode is RecordMode.PASSTHROUGH else cassettes.record
@@ -40,7 +41,7 @@ def install_sources(app: web.Application, config: Config, *, file_labels: FileLa
     app.cleanup_ctx.append(upstream_session)
 
 
-def _replay_source(config: Config, cassettes: CassetteSource, rules: RuleSource) -> Source:
+def _replay_source(config: Config, cassettes: CassetteSource, rules: Source) -> Source:
     if config.cassette is None and config.cassette_dir is None:
         return FirstOf(rules, BuiltinSource())
     scripted: list[Source] = [rules] if config.rules else []

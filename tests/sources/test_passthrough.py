@@ -96,3 +96,16 @@ def test_auto_mode_replays_recorded_and_forwards_the_rest(tmp_path: Path, make_s
     upstream.stop()
     assert client.models.generate_content(model="gemini-2.5-flash", contents="Hi").text == "Hello from the upstream."
     assert (tmp_path / "recorded.yaml").exists()
+
+
+def test_record_forwards_the_upstreams_cache_and_files_untouched(tmp_path: Path, make_server: Callable[..., MockGemServer]) -> None:
+    upstream = make_server(rules=UPSTREAM_RULES)
+    long_text = "A long document to cache. " * 400
+    owner = _genai(upstream)
+    cache = owner.caches.create(model="gemini-2.5-flash", config=types.CreateCachedContentConfig(contents=[long_text]))
+    recorder = make_server(mode="record", cassette=tmp_path / "cache.yaml", upstream=upstream.url)
+    config = types.GenerateContentConfig(cached_content=cache.name)
+    client = _genai(recorder)
+    response = client.models.generate_content(model="gemini-2.5-flash", contents="Summarise it", config=config)
+    assert response.text == "Hello from the upstream."
+    assert response.usage_metadata.cached_content_token_count > 0
