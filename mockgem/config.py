@@ -44,6 +44,7 @@ class Config(BaseModel):
     max_file_size: int = Field(default=2 * GIB, gt=0)
     max_storage: int = Field(default=20 * GIB, gt=0)
     mode: RecordMode = RecordMode.REPLAY
+    journal_size: int = Field(default=1000, ge=1)
     cassette: Path | None = None
     cassette_dir: Path | None = None
     replay_timing: str = Field(default="instant", pattern=r"^(instant|recorded|scaled:\d+(\.\d+)?)$")

@@ -2,22 +2,33 @@
 
     with MockGemServer(rules="rules.yaml") as server:
         client = genai.Client(api_key="x", http_options={"base_url": server.url})
+        ...
+        assert server.requests.last.model == "gemini-2.5-flash"
 
-It has its own event loop, so synchronous clients in the calling thread never block it.
+It has its own event loop, so synchronous clients in the calling thread never block it. The
+methods that change the server (`reset`, `load_rules`, `use_cassette`) run on that loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
+from mockgem._types import JSONDict
 from mockgem.config import Config
+from mockgem.errors import MockGemError
+from mockgem.journal import RequestJournal
 from mockgem.server import create_app
+from mockgem.server.admin import reset_app
+from mockgem.server.keys import CASSETTES, JOURNAL, RULES
+
+T = TypeVar("T")
 
 
 class MockGemServer:
@@ -43,6 +54,44 @@ class MockGemServer:
     @property
     def openai_base_url(self) -> str:
         return f"{self.url}/v1beta/openai/"
+
+    @property
+    def requests(self) -> RequestJournal:
+        """The journal: every request since the last `reset()`, newest last."""
+        return self._app[JOURNAL]
+
+    @property
+    def stats(self) -> JSONDict:
+        return self._app[JOURNAL].stats()
+
+    def reset(self) -> None:
+        """Forget files, caches, batches, the journal, run-time rules and replay positions."""
+        self._on_loop(lambda: reset_app(self._app))
+
+    def load_rules(self, rules: JSONDict) -> int:
+        """Rules that answer before every earlier rule (replay mode); returns how many were added."""
+        if RULES not in self._app:
+            raise MockGemError(f"rules answer only in replay mode, not {self.config.mode.value}")
+        return self._on_loop(lambda: self._app[RULES].load(rules, name="rules given at run time"))
+
+    def use_cassette(self, name: str | Path) -> str:
+        """Replay from and record into `name` (relative to the cassette directory, or absolute)."""
+        return self._on_loop(lambda: self._app[CASSETTES].select(str(name)))
+
+    @property
+    def _app(self) -> web.Application:
+        if self._runner is None:
+            raise MockGemError("the server is not running: use `with MockGemServer(...)` or call start()")
+        return self._runner.app
+
+    def _on_loop(self, action: Callable[[], T]) -> T:
+        if self._loop is None:
+            raise MockGemError("the server is not running: use `with MockGemServer(...)` or call start()")
+
+        async def run() -> T:
+            return action()
+
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result()
 
     def start(self) -> MockGemServer:
         ready = threading.Event()

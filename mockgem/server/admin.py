@@ -1,13 +1,17 @@
-"""mockgem's own API under `/_mockgem/`."""
+"""mockgem's own API under `/_mockgem/`: health, cassettes, the journal, stats, rules, reset."""
 
 from __future__ import annotations
 
+import yaml
 from aiohttp import web
 
-from mockgem.errors import InvalidArgument, NotFound
+from mockgem.errors import ApiError, ConfigError, InvalidArgument, NotFound
+from mockgem.journal import JournalEntry
 from mockgem.protocol.validation import parse_json_body
-from mockgem.server.keys import CASSETTES
+from mockgem.server.keys import CASSETTES, JOURNAL, RULES, STATE
 from mockgem.server.render import render_json
+
+_FILTERS = ("model", "surface", "action", "source")
 
 
 async def health(request: web.Request) -> web.StreamResponse:
@@ -23,10 +27,90 @@ async def list_cassettes(request: web.Request) -> web.StreamResponse:
 
 async def select_cassette(request: web.Request) -> web.StreamResponse:
     """`PUT /_mockgem/cassette` with `{"name": NAME}`: replay from and record into NAME from now on."""
-    if request.method != "PUT":
-        raise NotFound("Method not found.")
+    _only(request, "PUT")
     body = parse_json_body(await request.read())
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(name, str) or not name:
         raise InvalidArgument('expected {"name": "<cassette name>"}')
     return render_json({"active": request.app[CASSETTES].select(name)})
+
+
+async def requests(request: web.Request) -> web.StreamResponse:
+    """`GET /_mockgem/requests[?model=&surface=&action=&source=&limit=N]`, or `DELETE` to clear it."""
+    journal = request.app[JOURNAL]
+    if _only(request, "GET", "DELETE") == "DELETE":
+        journal.clear()
+        return render_json({})
+    wanted = {name: request.query[name] for name in _FILTERS if name in request.query}
+    entries = journal.filter(**wanted)
+    return render_json({"requests": [entry.to_json() for entry in _latest(entries, request.query.get("limit"))]})
+
+
+def _latest(entries: list[JournalEntry], limit: str | None) -> list[JournalEntry]:
+    if limit is None:
+        return entries
+    if not limit.isdigit():
+        raise InvalidArgument(f"limit: expected a whole number, got {limit!r}")
+    return entries[-int(limit):] if int(limit) else []
+
+
+async def stats(request: web.Request) -> web.StreamResponse:
+    """`GET /_mockgem/stats`: requests, hits, misses and recordings since the last clear, per model."""
+    _only(request, "GET")
+    return render_json(request.app[JOURNAL].stats())
+
+
+async def rules(request: web.Request) -> web.StreamResponse:
+    """`POST /_mockgem/rules` with a rules document (JSON or YAML): they answer first from now on.
+
+    `DELETE` forgets every rule loaded this way and restarts each rule's `times`.
+    """
+    method = _only(request, "POST", "DELETE")
+    if RULES not in request.app:
+        raise ApiError("mockgem: rules answer only in replay mode.", code=400, status="FAILED_PRECONDITION")
+    scripted = request.app[RULES]
+    if method == "DELETE":
+        scripted.reset()
+        return render_json({})
+    document = _rules_document(await request.read())
+    try:
+        added = scripted.load(document, name=f"posted rules #{request.app[JOURNAL].next_number()}")
+    except ConfigError as error:
+        raise InvalidArgument(str(error)) from None
+    return render_json({"loaded": added, "rules": len(scripted.rules)})
+
+
+def _rules_document(body: bytes) -> dict[str, object]:
+    """A rules file's content, as JSON or YAML (JSON is YAML); only the safe loader is used."""
+    try:
+        document = yaml.safe_load(body.decode("utf-8")) if body.strip() else None
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InvalidArgument(f"rules: not valid JSON or YAML: {exc}") from None
+    if not isinstance(document, dict):
+        raise InvalidArgument('rules: expected a rules document, e.g. {"rules": [{"match": {...}, "reply": {...}}]}')
+    return document
+
+
+async def reset(request: web.Request) -> web.StreamResponse:
+    """`POST /_mockgem/reset`: a clean slate for the next test.
+
+    Forgets every file, cached content and batch, the journal and its stats, the rules loaded at
+    run time (each rule's `times` counts again) and where each recording's replay order was.
+    """
+    _only(request, "POST")
+    reset_app(request.app)
+    return render_json({})
+
+
+def reset_app(app: web.Application) -> None:
+    app[STATE].reset()
+    app[JOURNAL].clear()
+    app[CASSETTES].index.reset()
+    if RULES in app:
+        app[RULES].reset()
+
+
+def _only(request: web.Request, *methods: str) -> str:
+    if request.method not in methods:
+        raise NotFound("Method not found.")
+    return request.method

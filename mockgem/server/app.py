@@ -9,7 +9,8 @@ from aiohttp import web
 from mockgem.config import Config
 from mockgem.faults import parse_faults
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
-from mockgem.server.keys import CONFIG, FAULTS, QUOTAS
+from mockgem.journal import RequestJournal
+from mockgem.server.keys import CONFIG, FAULTS, JOURNAL, QUOTAS
 from mockgem.server.middlewares import MIDDLEWARES
 from mockgem.server.resource_use import file_labels
 from mockgem.server.routes import setup_routes
@@ -21,6 +22,7 @@ def create_app(config: Config) -> web.Application:
     # The body limit is enforced by `parse.read_body` with the real API's error.
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body + 1)
     app[CONFIG] = config
+    app[JOURNAL] = RequestJournal(config.journal_size)
     install_sources(app, config, file_labels=partial(file_labels, app), check_faults=parse_faults)
     app.cleanup_ctx.append(resource_stores)
     app[FAULTS] = FaultBoard(parse_faults(config.faults), config.seed)

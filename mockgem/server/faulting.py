@@ -21,12 +21,12 @@ from dataclasses import dataclass, replace
 from aiohttp import web
 
 from mockgem._types import JSONDict
-from mockgem.faults import Fault, FaultPlan, Interruption, draw_plan, merged, parse_fault_header, parse_faults
+from mockgem.faults import Fault, FaultPlan, Interruption, QuotaExceeded, draw_plan, merged, parse_fault_header, parse_faults
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import bare_model_id
 from mockgem.protocol.envelopes import error_body
 from mockgem.protocol.tokens import count_request
-from mockgem.server.keys import API_KEY, CALL, FAULT_PLAN, FAULT_RNG, FAULTS, QUOTAS
+from mockgem.server.keys import API_KEY, CALL, FAULT_PLAN, FAULT_RNG, FAULTS, QUOTAS, THROTTLE
 from mockgem.sources.base import Answer
 from mockgem.sse import ARRAY_END, OPENAI_DONE, encode_array_item, encode_openai_sse, encode_sse
 
@@ -72,7 +72,11 @@ async def admit(request: web.Request, api: ApiRequest) -> web.StreamResponse | N
     quota's 429 or the fault's HTTP error for the error middleware to render.
     """
     model = bare_model_id(api.call.model or str(api.body.get("model") or ""))
-    request.app[QUOTAS].charge(model, request.get(API_KEY), count_request(api.body))
+    try:
+        request.app[QUOTAS].charge(model, request.get(API_KEY), count_request(api.body))
+    except QuotaExceeded as exceeded:
+        request[THROTTLE] = exceeded.throttle
+        raise
     rng = request.app[FAULTS].request_rng()
     request[FAULT_RNG] = rng
     plan = draw_plan(request_faults(request) + request.app[FAULTS].faults, rng, model=model)

@@ -8,14 +8,17 @@ from aiohttp import web
 
 from mockgem.config import Config
 from mockgem.faults import FaultPlan
-from mockgem.protocol.calls import ApiCall
+from mockgem.faults.quotas import Throttle
+from mockgem.journal import RequestJournal
+from mockgem.protocol.calls import ApiCall, ApiRequest
 from mockgem.resources.batches import BatchStore
 from mockgem.resources.caches import CacheStore
 from mockgem.resources.files import FileStore
 from mockgem.resources.state import StateStore
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
-from mockgem.sources.base import Source
+from mockgem.sources.base import Answer, Miss, Source
 from mockgem.sources.cassettes.source import CassetteSource
+from mockgem.sources.rules import RuleSource
 
 CONFIG = web.AppKey("config", Config)
 SOURCE = web.AppKey("source", Source)
@@ -26,9 +29,19 @@ BATCHES = web.AppKey("batches", BatchStore)
 CASSETTES = web.AppKey("cassettes", CassetteSource)
 FAULTS = web.AppKey("faults", FaultBoard)
 QUOTAS = web.AppKey("quotas", QuotaDesk)
+JOURNAL = web.AppKey("journal", RequestJournal)
+# The scripted rules, when the mode asks them (replay): `POST /_mockgem/rules` adds to them.
+RULES = web.AppKey("rules", RuleSource)
 
 # Per-request values set by the middlewares.
 CALL = web.RequestKey("call", ApiCall)
 API_KEY = web.RequestKey("api_key", str)
 FAULT_PLAN = web.RequestKey("fault_plan", FaultPlan)
 FAULT_RNG = web.RequestKey("fault_rng", random.Random)
+
+# What the journal reads once the response is out, set by the handlers along the way.
+CLIENT_REQUEST = web.RequestKey("client_request", ApiRequest)
+ASKED = web.RequestKey("asked", ApiRequest)
+ANSWERED = web.RequestKey("answered", Answer)
+MISSED = web.RequestKey("missed", Miss)
+THROTTLE = web.RequestKey("throttle", Throttle)

@@ -1,4 +1,4 @@
-"""Request middlewares, one concern each: error envelope, call resolution, key check."""
+"""Request middlewares, one concern each: journal, error envelope, call resolution, key check."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from aiohttp import web
 from mockgem.errors import ApiError, NotFound, PermissionDenied
 from mockgem.protocol.calls import ApiCall, parse_call
 from mockgem.protocol.envelopes import MISSING_KEY_MESSAGE, MISSING_OAUTH_MESSAGE, api_error, invalid_key_error
+from mockgem.server.journaling import keep_journal
 from mockgem.server.keys import API_KEY, CALL, CONFIG
 from mockgem.server.parse import payload_too_large
 from mockgem.server.render import render_error, wants_list_errors
@@ -80,4 +81,4 @@ def _bearer(request: web.Request) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-MIDDLEWARES = [error_envelope, resolve_call, check_key]
+MIDDLEWARES = [keep_journal, error_envelope, resolve_call, check_key]

@@ -9,7 +9,7 @@ from aiohttp import web
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.server.faulting import admit
-from mockgem.server.keys import SOURCE
+from mockgem.server.keys import ANSWERED, ASKED, MISSED, SOURCE
 from mockgem.server.parse import api_request
 from mockgem.server.render import render_generate, render_json
 from mockgem.sources.base import Answer, Miss
@@ -19,11 +19,14 @@ log = logging.getLogger("mockgem")
 
 async def ask(request: web.Request, api: ApiRequest) -> Answer:
     """The source's answer; a miss becomes a 4xx error that names what was searched."""
+    request[ASKED] = api
     result = await request.app[SOURCE].answer(api)
     if isinstance(result, Miss):
+        request[MISSED] = result
         log.warning("no answer for %s %s: %s", request.method, request.path, result.reason)
         # 400, not 5xx: clients must not retry a request that nothing can answer.
         raise ApiError(f"mockgem: no answer for this request. {result.reason}", code=400, status="FAILED_PRECONDITION")
+    request[ANSWERED] = result
     return result
 
 

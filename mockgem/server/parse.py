@@ -7,7 +7,7 @@ from aiohttp import web
 from mockgem.errors import InvalidArgument
 from mockgem.protocol.calls import ApiCall, ApiRequest
 from mockgem.protocol.validation import parse_json_body, validate_request
-from mockgem.server.keys import CALL, CONFIG
+from mockgem.server.keys import CALL, CLIENT_REQUEST, CONFIG
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -32,7 +32,7 @@ async def api_request(request: web.Request) -> ApiRequest:
     call: ApiCall = request[CALL]
     raw = await read_body(request)
     body = validate_request(call.action, parse_json_body(raw))
-    return ApiRequest(call, body, raw, tuple(request.query.items()), tuple(request.headers.items()))
+    return _kept(request, ApiRequest(call, body, raw, tuple(request.query.items()), tuple(request.headers.items())))
 
 
 async def openai_request(request: web.Request) -> ApiRequest:
@@ -41,4 +41,10 @@ async def openai_request(request: web.Request) -> ApiRequest:
     body = parse_json_body(raw) if request.method == "POST" else {}
     if not isinstance(body, dict):
         raise InvalidArgument("Invalid JSON payload received. Expected an object.")
-    return ApiRequest(request[CALL], body, raw, tuple(request.query.items()), tuple(request.headers.items()))
+    return _kept(request, ApiRequest(request[CALL], body, raw, tuple(request.query.items()), tuple(request.headers.items())))
+
+
+def _kept(request: web.Request, api: ApiRequest) -> ApiRequest:
+    """`api`, left on the request for the journal."""
+    request[CLIENT_REQUEST] = api
+    return api

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from mockgem.errors import NotFound
 from mockgem.protocol.calls import ApiCall
-from mockgem.server import admin, admin_faults, batches, caches, compat, files, native, stores
+from mockgem.server import admin, admin_faults, batches, caches, compat, files, native
 from mockgem.server.keys import CALL
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -37,9 +37,12 @@ OPENAI: dict[str, Handler] = {
 RESOURCES: dict[str, Handler] = {**files.HANDLERS, **caches.HANDLERS, **batches.HANDLERS}
 ADMIN: dict[str, Handler] = {
     "health": admin.health,
-    "reset": stores.reset,
+    "reset": admin.reset,
     "cassettes": admin.list_cassettes,
     "cassette": admin.select_cassette,
+    "requests": admin.requests,
+    "stats": admin.stats,
+    "rules": admin.rules,
     "faults": admin_faults.faults,
     "quotas": admin_faults.quotas,
 }

@@ -1,8 +1,9 @@
 """Which sources answer, per `--mode`, and the upstream connection's lifetime.
 
-- replay: FirstOf(cassettes, rules when given, builtin). Builtin answers only countTokens,
-  embeddings and the models API, so a generate request with no recording is a 4xx miss that
-  names the closest recording. Without any cassette configured: rules then builtin, as before.
+- replay: FirstOf(cassettes, rules, builtin). Builtin answers only countTokens, embeddings and
+  the models API, and next to cassettes the rules answer only what a rule (or their `default`)
+  fits, so a generate request with no recording is a 4xx miss that names the closest recording.
+  Without any cassette configured: rules (with a placeholder reply) then builtin.
 - record: everything is forwarded and written down. passthrough: forwarded, nothing written.
 - auto: FirstOf(cassettes, forward-and-record); the cassettes' miss is not shown, the upstream answers.
 """
@@ -14,12 +15,15 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from mockgem.config import Config, RecordMode
-from mockgem.server.keys import CASSETTES, SOURCE
+from mockgem.journal import RequestJournal
+from mockgem.protocol.calls import ApiRequest
+from mockgem.server.keys import CASSETTES, JOURNAL, RULES, SOURCE
 from mockgem.server.resource_use import ResourceResolvingSource
-from mockgem.sources.base import FirstOf, Source
+from mockgem.sources.base import FirstOf
 from mockgem.sources.builtin import BuiltinSource
 from mockgem.sources.cassettes.source import CassetteSource, ReplayTiming
-from mockgem.sources.passthrough import PassthroughSource, Upstream
+from mockgem.sources.cassettes.model import Interaction
+from mockgem.sources.passthrough import PassthroughSource, Recorder, Upstream
 from mockgem.sources.rules import FaultCheck, FileLabels, RuleSource
 
 
@@ -27,10 +31,13 @@ def install_sources(app: web.Application, config: Config, *, file_labels: FileLa
     cassettes = CassetteSource.load(file=config.cassette, directory=config.cassette_dir, timing=ReplayTiming.parse(config.replay_timing))
     app[CASSETTES] = cassettes
     if config.mode is RecordMode.REPLAY:
-        rules = ResourceResolvingSource(app, RuleSource(config.rules, file_labels=file_labels, check_faults=check_faults))
-        app[SOURCE] = _replay_source(config, cassettes, rules)
+        uses_cassettes = config.cassette is not None or config.cassette_dir is not None
+        rules = RuleSource(config.rules, file_labels=file_labels, check_faults=check_faults, placeholder=not uses_cassettes)
+        app[RULES] = rules
+        scripted = ResourceResolvingSource(app, rules)
+        app[SOURCE] = FirstOf(cassettes, scripted, BuiltinSource()) if uses_cassettes else FirstOf(scripted, BuiltinSource())
         return
-    recorder = None if config.mode is RecordMode.PASSTHROUGH else cassettes.record
+    recorder = None if config.mode is RecordMode.PASSTHROUGH else _counted(cassettes.record, app[JOURNAL])
     upstream = PassthroughSource(Upstream(config.upstream, config.upstream_key), recorder)
     app[SOURCE] = FirstOf(cassettes, upstream) if config.mode is RecordMode.AUTO else upstream
 
@@ -41,8 +48,11 @@ def install_sources(app: web.Application, config: Config, *, file_labels: FileLa
     app.cleanup_ctx.append(upstream_session)
 
 
-def _replay_source(config: Config, cassettes: CassetteSource, rules: Source) -> Source:
-    if config.cassette is None and config.cassette_dir is None:
-        return FirstOf(rules, BuiltinSource())
-    scripted: list[Source] = [rules] if config.rules else []
-    return FirstOf(cassettes, *scripted, BuiltinSource())
+def _counted(record: Recorder, journal: RequestJournal) -> Recorder:
+    """`record`, counted in the journal's stats."""
+
+    async def counted(request: ApiRequest, interaction: Interaction) -> None:
+        await record(request, interaction)
+        journal.count_recorded()
+
+    return counted

@@ -1,4 +1,4 @@
-"""The resource stores' lifetime (opened at startup, closed at shutdown) and their reset."""
+"""The resource stores' lifetime: opened at startup, closed at shutdown."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from mockgem.config import Config
-from mockgem.errors import NotFound
 from mockgem.protocol.tokens import count_request
 from mockgem.resources.batches import BatchStore
 from mockgem.resources.caches import CacheStore
@@ -17,7 +16,6 @@ from mockgem.resources.files import FileStore
 from mockgem.resources.state import DiskState, Limits, open_state
 from mockgem.server.batches import batch_answerer
 from mockgem.server.keys import BATCHES, CACHES, CONFIG, FILES, STATE
-from mockgem.server.render import render_json
 
 
 async def resource_stores(app: web.Application) -> AsyncIterator[None]:
@@ -36,10 +34,3 @@ async def resource_stores(app: web.Application) -> AsyncIterator[None]:
 def processing_of(config: Config) -> Processing:
     return Processing(config.file_processing, dict(config.file_processing_by_type), frozenset(config.failing_file_types))
 
-
-async def reset(request: web.Request) -> web.StreamResponse:
-    """`POST /_mockgem/reset`: forget every file, cached content and batch."""
-    if request.method != "POST":
-        raise NotFound("Method not found.")
-    request.app[STATE].reset()
-    return render_json({})

@@ -18,7 +18,8 @@ class Answer:
     stream in order, each with its delay in seconds before it in `delays`. `raw` holds the exact
     recorded bytes, served unchanged when the client asked for the same form they were recorded in.
     `live` streams payloads as an upstream sends them (passthrough), instead of `payloads`.
-    `faults` are fault-language terms (`cut=3`) the server applies to this answer.
+    `faults` are fault-language terms (`cut=3`) the server applies to this answer. `source` is the
+    kind of source that answered (`cassettes`, `rules`, `builtin`, `upstream`), for the journal.
     """
 
     payloads: Sequence[JSONDict] = ()
@@ -31,6 +32,7 @@ class Answer:
     raw_content_type: str | None = None
     live: AsyncIterator[JSONDict] | None = field(default=None, compare=False)
     faults: tuple[str, ...] = ()
+    source: str = ""
 
     @property
     def body(self) -> JSONDict:

@@ -42,7 +42,7 @@ class BuiltinSource:
         handler = _HANDLERS.get(request.call.action)
         if handler is None:
             return Miss(f"no built-in answer for {request.call.action}", "builtin")
-        return Answer(payloads=(handler(request),), origin="built-in")
+        return Answer(payloads=(handler(request),), origin="built-in", source="builtin")
 
 
 def _model(request: ApiRequest, method: str) -> ModelInfo:

@@ -96,7 +96,7 @@ class PassthroughSource:
             raise ApiError(f"mockgem: the upstream {url} could not be reached: {exc}", code=502, status="UNAVAILABLE") from exc
         exchange = _Exchange(request, RecordedRequest(method, url, tuple(headers.items()), body), response, self.recorder)
         if request.stream and response.status == 200:
-            return Answer(chunked=True, origin="upstream", live=exchange.relay())
+            return Answer(chunked=True, origin="upstream", source="upstream", live=exchange.relay())
         return await exchange.whole()
 
 
@@ -118,7 +118,7 @@ class _Exchange:
         except ValueError:
             payloads = [{"error": {"code": self.response.status, "message": raw.decode(errors="replace")[:500]}}]
         body: JSONDict = payloads[0] if payloads and isinstance(payloads[0], dict) else {}
-        return Answer((body,), status=self.response.status, origin="upstream")
+        return Answer((body,), status=self.response.status, origin="upstream", source="upstream")
 
     async def relay(self) -> AsyncIterator[JSONDict]:
         """Each SSE event's payload as soon as it arrives; the whole body is recorded at the end."""

@@ -100,9 +100,9 @@ class LoadedRule:
     pattern: re.Pattern[str] | None = field(default=None)
 
 
-def load_rules(source: str | Path | JSONDict, check_faults: FaultCheck | None = None) -> tuple[list[LoadedRule], Reply | None]:
+def load_rules(source: str | Path | JSONDict, check_faults: FaultCheck | None = None, *, name: str | None = None) -> tuple[list[LoadedRule], Reply | None]:
     """Rules from a YAML file or an already-parsed dict; ConfigError says where a mistake is."""
-    name = "<rules>" if isinstance(source, dict) else str(source)
+    name = name or ("<rules>" if isinstance(source, dict) else str(source))
     data = source if isinstance(source, dict) else _read_yaml(Path(source))
     try:
         parsed = RulesFile.model_validate(data or {}, context={"check_faults": check_faults})
@@ -168,25 +168,52 @@ def file_uris(request: JSONDict) -> Iterator[str]:
 class RuleSource:
     """Answers generate calls from rules; `default` (or a placeholder) when none matches.
 
+    Without `placeholder` (next to cassettes), a request no rule fits is a miss unless there is
+    a `default`: a placeholder would hide a missing recording.
+
     `match: {file: glob}` fits a request with a `fileData.fileUri` that the glob matches, or
     whose labels do: sources cannot see the file store, so the server passes `file_labels`,
     which gives the stored file's name and display name for a URI.
     """
 
-    def __init__(self, sources: Sequence[str | Path | JSONDict] = (), *, file_labels: FileLabels | None = None, check_faults: FaultCheck | None = None) -> None:
+    def __init__(self, sources: Sequence[str | Path | JSONDict] = (), *, file_labels: FileLabels | None = None,
+                 check_faults: FaultCheck | None = None, placeholder: bool = True) -> None:
         self._lock = threading.Lock()
+        self._placeholder = placeholder
         self._file_labels = file_labels
         self._check_faults = check_faults
-        self.rules: list[LoadedRule] = []
-        self.default: Reply | None = None
+        self._started: list[LoadedRule] = []
+        self._started_default: Reply | None = None
+        self._loaded: list[LoadedRule] = []
+        self._loaded_default: Reply | None = None
         for source in sources:
-            self.add(source)
+            rules, default = load_rules(source, self._check_faults)
+            self._started += rules
+            self._started_default = self._started_default or default
 
-    def add(self, source: str | Path | JSONDict) -> None:
-        rules, default = load_rules(source, self._check_faults)
+    @property
+    def rules(self) -> list[LoadedRule]:
+        """Rules loaded at run time, newest first, then the startup files' rules in order."""
+        return self._loaded + self._started
+
+    @property
+    def default(self) -> Reply | None:
+        return self._loaded_default or self._started_default
+
+    def load(self, source: JSONDict, name: str) -> int:
+        """Rules given at run time: they come before every earlier rule; their default wins."""
+        rules, default = load_rules(source, self._check_faults, name=name)
         with self._lock:
-            self.rules.extend(rules)
-            self.default = self.default or default
+            self._loaded[:0] = rules
+            self._loaded_default = default or self._loaded_default
+        return len(rules)
+
+    def reset(self) -> None:
+        """Back to the startup rules, each `times` counting from the start again."""
+        with self._lock:
+            self._loaded, self._loaded_default = [], None
+            for loaded in self._started:
+                loaded.remaining = loaded.rule.times
 
     async def answer(self, request: ApiRequest) -> Answer | Miss:
         call = request.call
@@ -195,6 +222,8 @@ class RuleSource:
         model_id = bare_model_id(call.model)
         model = find_model(model_id)
         rule = self._take(model_id, last_user_text(request.body), model is not None, self._files_of(request.body))
+        if rule is None and self.default is None and not self._placeholder:
+            return Miss("no rule matches", "rules")
         if rule is None and model is None:
             raise model_not_found(model_id, call.version, call.action)
         if model is not None and model.family == "3":
@@ -206,7 +235,7 @@ class RuleSource:
         shape = (rule.rule.stream if rule else None) or reply.stream
         origin = rule.origin if rule else "default reply"
         faults = rule.rule.fault if rule else ()
-        return Answer(payloads=(body,), stream_chunks=shape.chunks if shape else None, origin=origin, faults=faults)
+        return Answer(payloads=(body,), stream_chunks=shape.chunks if shape else None, origin=origin, faults=faults, source="rules")
 
     def _files_of(self, request: JSONDict) -> list[str]:
         """Each file URI in the request, then the labels the server knows for it."""

@@ -7,6 +7,7 @@ from a native recording: one recording serves both kinds of client.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -88,10 +89,11 @@ def answer_from(recorded: Recorded, timing: ReplayTiming) -> Answer:
     is_stream = "streamGenerateContent" in recorded.interaction.request.uri and response.status == 200
     if not is_stream:
         body = payloads[0] if payloads and isinstance(payloads[0], dict) else {}
-        return Answer((body,), status=response.status, origin=recorded.origin, raw=response.body, raw_content_type=content_type)
+        return Answer((body,), status=response.status, origin=recorded.origin, raw=response.body, raw_content_type=content_type,
+                      source="cassettes")
     return Answer(
         payloads, chunked=True, delays=timing.delays(response.chunk_offsets), origin=recorded.origin,
-        raw=response.body, raw_content_type=content_type,
+        raw=response.body, raw_content_type=content_type, source="cassettes",
     )
 
 
@@ -162,9 +164,26 @@ class CassetteSource:
         """Write a forwarded exchange (redacted) to its cassette and index it for replay."""
         path = self.recording_path(request)
         written = await self.store.append_async(path, interaction)
-        self.index.record(path.relative_to(self.directory or path.parent).as_posix(), written)
+        self.index.record(self._name_of(path), written)
 
     def select(self, name: str) -> str:
-        """Make `name` the active cassette (new recordings go there); returns its loaded name."""
+        """Make `name` the active cassette (new recordings go there); returns its loaded name.
+
+        `name` is relative to the cassette directory, or an absolute path: a file outside the
+        directory (a per-test cassette next to its test) is loaded now, named by its path.
+        """
+        path = Path(name)
+        if path.is_absolute():
+            name = self._name_of(path)
+            if self.index.resolve(name) is None and path.is_file():
+                self.index.add(dataclasses.replace(load_cassette(path), name=name))
         self.active = self.index.resolve(name) or name
         return self.active
+
+    def _name_of(self, path: Path) -> str:
+        """A cassette's name: its path relative to the directory, or its absolute path outside it."""
+        if self.directory is not None:
+            for candidate, base in ((path, self.directory), (path.resolve(), self.directory.resolve())):
+                if candidate.is_relative_to(base):
+                    return candidate.relative_to(base).as_posix()
+        return path.as_posix()

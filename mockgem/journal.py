@@ -1,0 +1,174 @@
+"""The request journal: what each request asked, who answered it, and how it went.
+
+The server adds one `JournalEntry` per API request (admin calls are left out), newest last;
+the journal keeps the latest `limit` entries, while its `Stats` count every request since the
+last clear. It is read from other threads (a test's thread while the server runs in its own),
+so every access takes the lock and reads return copies.
+
+    server.requests.last.model            # "gemini-2.5-flash"
+    server.requests.filter(surface="openai")
+    server.requests.last.genai_contents() # the contents as google-genai types
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from mockgem._types import JSONDict
+
+DEFAULT_LIMIT = 1000
+# Where an answer came from, as the journal and `/_mockgem/stats` name it.
+SOURCE_KINDS = ("cassettes", "rules", "builtin", "upstream")
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One request. `body` is as the client sent it (canonical camelCase for native calls);
+    `native_body` is the Gemini request the sources were asked, when it differs (OpenAI calls).
+    `answered_by` names the rule or recording (`rule 0 in rules.yaml`, `demo.yaml #3`), `source`
+    its kind; `miss` holds the miss message when nothing could answer.
+    """
+
+    number: int
+    started: float
+    method: str
+    path: str
+    status: int | None
+    duration_ms: float
+    surface: str | None = None
+    action: str | None = None
+    model: str | None = None
+    body: JSONDict | None = None
+    native_body: JSONDict | None = None
+    cassette: str | None = None
+    answered_by: str | None = None
+    source: str | None = None
+    miss: str | None = None
+    faults: tuple[str, ...] = ()
+
+    @property
+    def request(self) -> JSONDict:
+        """The Gemini request the sources saw: `native_body`, else `body`."""
+        return self.native_body or self.body or {}
+
+    def to_json(self) -> JSONDict:
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
+
+    def genai_contents(self) -> list[Any]:
+        """The request's `contents` as `google.genai.types.Content` objects."""
+        from google.genai import types
+
+        return [types.Content.model_validate(content) for content in self.request.get("contents") or []]
+
+    def genai_config(self) -> Any:
+        """The request's settings as the `google.genai.types.GenerateContentConfig` a caller passed."""
+        from google.genai import types
+
+        request = self.request
+        settings = dict(request.get("generationConfig") or {})
+        for name in ("systemInstruction", "tools", "toolConfig", "safetySettings", "cachedContent", "labels"):
+            if name in request:
+                settings[name] = request[name]
+        return types.GenerateContentConfig.model_validate(settings)
+
+
+@dataclass
+class Stats:
+    """Counts since the last clear: `hits` were answered from a recording, `recorded` were written."""
+
+    requests: int = 0
+    hits: int = 0
+    misses: int = 0
+    recorded: int = 0
+    answered_by: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+    models: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def count(self, entry: JournalEntry) -> None:
+        self.requests += 1
+        self.hits += entry.source == "cassettes"
+        self.misses += entry.miss is not None
+        self.statuses[str(entry.status or "aborted")] += 1
+        if entry.source:
+            self.answered_by[entry.source] += 1
+        if entry.model:
+            per_model = self.models.setdefault(entry.model, Counter())
+            per_model.update(requests=1, hits=int(entry.source == "cassettes"), misses=int(entry.miss is not None))
+
+    def to_json(self) -> JSONDict:
+        return {
+            "requests": self.requests, "hits": self.hits, "misses": self.misses, "recorded": self.recorded,
+            "answeredBy": dict(self.answered_by), "statuses": dict(self.statuses),
+            "models": {model: {"requests": c["requests"], "hits": c["hits"], "misses": c["misses"]} for model, c in self.models.items()},
+        }
+
+
+class RequestJournal:
+    """The latest `limit` requests, newest last, and counts of every request since the last clear."""
+
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        self._lock = threading.Lock()
+        self._entries: deque[JournalEntry] = deque(maxlen=limit)
+        self._stats = Stats()
+        self._numbered = 0
+
+    def next_number(self) -> int:
+        with self._lock:
+            self._numbered += 1
+            return self._numbered
+
+    def add(self, entry: JournalEntry) -> None:
+        with self._lock:
+            self._entries.append(entry)
+            self._stats.count(entry)
+
+    def count_recorded(self) -> None:
+        with self._lock:
+            self._stats.recorded += 1
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._stats = Stats()
+
+    @property
+    def entries(self) -> list[JournalEntry]:
+        with self._lock:
+            return list(self._entries)
+
+    @property
+    def last(self) -> JournalEntry | None:
+        with self._lock:
+            return self._entries[-1] if self._entries else None
+
+    @property
+    def misses(self) -> list[JournalEntry]:
+        return [entry for entry in self.entries if entry.miss is not None]
+
+    def stats(self) -> JSONDict:
+        with self._lock:
+            return self._stats.to_json()
+
+    def filter(self, *, model: str | None = None, surface: str | None = None, action: str | None = None,
+               source: str | None = None) -> list[JournalEntry]:
+        """The entries that match every given value (`model` without its `models/` prefix)."""
+        wanted = {"model": model, "surface": surface, "action": action, "source": source}
+        return [
+            entry for entry in self.entries
+            if all(value is None or getattr(entry, name) == value for name, value in wanted.items())
+        ]
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def __getitem__(self, index: int) -> JournalEntry:
+        with self._lock:
+            return self._entries[index]

@@ -1,0 +1,59 @@
+"""The middleware that writes one journal entry per API request, once its response is out.
+
+It is the outermost middleware: it sees the status the client got (after the error envelope)
+and, for a stream, the time until its last chunk. The handlers leave what they learn on the
+request (`CLIENT_REQUEST`, `ASKED`, `ANSWERED`, `MISSED`, `FAULT_PLAN`, `THROTTLE`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from mockgem.journal import JournalEntry
+from mockgem.protocol.catalog import bare_model_id
+from mockgem.server.keys import ANSWERED, ASKED, CALL, CLIENT_REQUEST, FAULT_PLAN, JOURNAL, MISSED, THROTTLE
+from mockgem.sources.cassettes.source import CASSETTE_HEADER
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def keep_journal(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started, clock = time.time(), time.perf_counter()
+    status: int | None = None
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    finally:
+        call = request.get(CALL)
+        if call is None or call.surface != "admin":
+            journal = request.app[JOURNAL]
+            journal.add(journal_entry(request, journal.next_number(), started, status, (time.perf_counter() - clock) * 1000))
+
+
+def journal_entry(request: web.Request, number: int, started: float, status: int | None, duration_ms: float) -> JournalEntry:
+    """What the journal keeps of `request`; `status` is None when the exchange was cut short."""
+    call, client, asked = request.get(CALL), request.get(CLIENT_REQUEST), request.get(ASKED)
+    answer, miss = request.get(ANSWERED), request.get(MISSED)
+    model = (asked.call.model if asked else None) or (call.model if call else None)
+    return JournalEntry(
+        number=number, started=started, method=request.method, path=request.path, status=status,
+        duration_ms=round(duration_ms, 3),
+        surface=call.surface if call else None, action=call.action if call else None,
+        model=bare_model_id(model) if model else None,
+        body=client.body if client else None,
+        native_body=asked.body if asked and client and asked.body is not client.body else None,
+        cassette=request.headers.get(CASSETTE_HEADER),
+        answered_by=answer.origin if answer else None, source=answer.source or None if answer else None,
+        miss=miss.reason if miss else None, faults=_faults(request),
+    )
+
+
+def _faults(request: web.Request) -> tuple[str, ...]:
+    plan, throttle = request.get(FAULT_PLAN), request.get(THROTTLE)
+    fired = tuple(str(fault) for fault in plan.fired) if plan else ()
+    return fired + ((f"quota:{throttle.metric}",) if throttle else ())

@@ -1,0 +1,180 @@
+"""The journal and admin API over HTTP, fed by the real google-genai and openai SDKs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+import openai
+import pytest
+from google import genai
+from google.genai import errors, types
+
+from mockgem import MockGemServer
+from tests.clients.conftest import genai_client
+from tests.conftest import EXAMPLE_RULES
+
+MODEL = "gemini-2.5-flash"
+EXAMPLE_CASSETTES = Path(__file__).parent.parent.parent / "cassettes"
+
+
+def admin(server: MockGemServer, method: str, path: str, *, content: str | None = None, json_body: Any = None,
+          params: dict[str, str] | None = None) -> tuple[int, Any]:
+    """`(status, JSON body)` of one admin call, over a plain HTTP client."""
+    query = f"?{urllib.parse.urlencode(params)}" if params else ""
+    data = json.dumps(json_body).encode() if json_body is not None else (content or "").encode() or None
+    request = urllib.request.Request(f"{server.url}/_mockgem/{path}{query}", data=data, method=method)
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_journal_keeps_each_sdk_request_and_what_answered_it(server: MockGemServer) -> None:
+    client = genai_client(server)
+    client.models.generate_content(model=MODEL, contents="weather in Paris?")
+    chat = openai.OpenAI(api_key="k", base_url=server.openai_base_url)
+    chat.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "json please"}])
+    admin(server, "GET", "health")
+    status, body = admin(server, "GET", "requests")
+    assert status == 200
+    native, compat = body["requests"]
+    assert native["path"].endswith(f"/models/{MODEL}:generateContent")
+    assert native | {"started": 0, "duration_ms": 0, "path": ""} == {
+        "number": 1, "started": 0, "duration_ms": 0, "method": "POST", "path": "",
+        "status": 200, "surface": "gemini", "action": "generateContent", "model": MODEL,
+        "body": {"contents": [{"parts": [{"text": "weather in Paris?"}], "role": "user"}]}, "native_body": None,
+        "cassette": None, "answered_by": f"rule 0 in {EXAMPLE_RULES}", "source": "rules", "miss": None, "faults": [],
+    }
+    assert compat["surface"] == "openai" and compat["action"] == "chat.completions"
+    assert compat["body"]["messages"] == [{"role": "user", "content": "json please"}]
+    assert compat["native_body"]["contents"] == [{"role": "user", "parts": [{"text": "json please"}]}]
+    assert compat["answered_by"] == f"rule 2 in {EXAMPLE_RULES}"
+
+
+def test_journal_filters_limits_and_clears(server: MockGemServer) -> None:
+    client = genai_client(server)
+    client.models.count_tokens(model=MODEL, contents="one")
+    client.models.generate_content(model=MODEL, contents="two")
+    client.models.generate_content(model="gemini-2.5-pro", contents="three")
+    _, body = admin(server, "GET", "requests", params={"action": "generateContent"})
+    assert [entry["model"] for entry in body["requests"]] == [MODEL, "gemini-2.5-pro"]
+    _, body = admin(server, "GET", "requests", params={"limit": "1"})
+    assert [entry["number"] for entry in body["requests"]] == [3]
+    assert admin(server, "GET", "requests", params={"limit": "x"})[0] == 400
+    assert admin(server, "DELETE", "requests") == (200, {})
+    assert admin(server, "GET", "requests") == (200, {"requests": []})
+
+
+def test_journal_keeps_a_miss_with_its_message(make_server: Callable[..., MockGemServer]) -> None:
+    server = make_server(cassette_dir=EXAMPLE_CASSETTES)
+    client = genai_client(server)
+    with pytest.raises(errors.ClientError):
+        client.models.generate_content(model=MODEL, contents="never recorded")
+    entry = server.requests.last
+    assert entry is not None and entry.status == 400 and entry.source is None
+    assert entry.miss is not None and "Closest: example.yaml #1" in entry.miss and "never recorded" in entry.miss
+    _, stats = admin(server, "GET", "stats")
+    assert stats["misses"] == 1 and stats["models"] == {MODEL: {"requests": 1, "hits": 0, "misses": 1}}
+
+
+def test_journal_names_the_faults_and_throttles_applied(make_server: Callable[..., MockGemServer]) -> None:
+    server = make_server(rules=EXAMPLE_RULES, quotas=(f"{MODEL}:rpm=1",))
+    client = genai_client(server)
+    config = types.GenerateContentConfig(http_options=types.HttpOptions(headers={"X-Mockgem-Fault": "latency=1ms"}))
+    client.models.generate_content(model=MODEL, contents="hello", config=config)
+    with pytest.raises(errors.ClientError):
+        client.models.generate_content(model=MODEL, contents="hello again")
+    first, second = server.requests
+    assert first.faults == ("latency=1ms",)
+    assert second.faults == ("quota:rpm",) and second.status == 429
+
+
+def test_stats_count_hits_and_recordings(make_server: Callable[..., MockGemServer], tmp_path: Path) -> None:
+    upstream = make_server(rules=EXAMPLE_RULES)
+    recorder = make_server(mode="record", cassette=tmp_path / "c.yaml", upstream=upstream.url)
+    recording_client = genai_client(recorder)
+    recording_client.models.generate_content(model=MODEL, contents="weather?")
+    assert admin(recorder, "GET", "stats")[1]["recorded"] == 1
+    replayer = make_server(cassette=tmp_path / "c.yaml")
+    replaying_client = genai_client(replayer)
+    replaying_client.models.generate_content(model=MODEL, contents="weather?")
+    stats = admin(replayer, "GET", "stats")[1]
+    assert (stats["hits"], stats["recorded"], stats["answeredBy"]) == (1, 0, {"cassettes": 1})
+    assert replayer.requests.last is not None and replayer.requests.last.answered_by == "c.yaml #1"
+
+
+RULES_YAML = """
+rules:
+  - match: {contains: weather}
+    reply: {text: "Raining, posted at run time"}
+"""
+
+
+def test_posted_rules_answer_before_the_startup_rules(server: MockGemServer) -> None:
+    client = genai_client(server)
+    assert admin(server, "POST", "rules", content=RULES_YAML) == (200, {"loaded": 1, "rules": 8})
+    assert client.models.generate_content(model=MODEL, contents="weather?").text == "Raining, posted at run time"
+    admin(server, "POST", "rules", json_body={"rules": [], "default": {"text": "new default"}})
+    assert client.models.generate_content(model=MODEL, contents="anything").text == "new default"
+    assert admin(server, "DELETE", "rules") == (200, {})
+    assert client.models.generate_content(model=MODEL, contents="weather?").text == "Sunny, 21 C"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("rules: [{match: {colour: red}, reply: {text: x}}]", "rule 0: key 'match.colour': unknown key"),
+        ("rules: [", "not valid JSON or YAML"),
+        ("- just a list", "expected a rules document"),
+        ("rules: [{reply: {text: x}, fault: [bogus]}]", "rule 0"),
+    ],
+)
+def test_posted_rules_that_do_not_load_get_a_400_naming_the_mistake(server: MockGemServer, body: str, message: str) -> None:
+    status, answer = admin(server, "POST", "rules", content=body)
+    assert status == 400 and answer["error"]["status"] == "INVALID_ARGUMENT"
+    assert message in answer["error"]["message"]
+
+
+def test_rules_outside_replay_mode_are_refused(make_server: Callable[..., MockGemServer], tmp_path: Path) -> None:
+    upstream = make_server(rules=EXAMPLE_RULES)
+    recorder = make_server(mode="record", cassette=tmp_path / "c.yaml", upstream=upstream.url)
+    status, body = admin(recorder, "POST", "rules", content=RULES_YAML)
+    assert status == 400 and "replay mode" in body["error"]["message"]
+
+
+def test_posted_rules_answer_next_to_cassettes(make_server: Callable[..., MockGemServer]) -> None:
+    server = make_server(cassette_dir=EXAMPLE_CASSETTES)
+    admin(server, "POST", "rules", content=RULES_YAML)
+    client = genai_client(server)
+    assert client.models.generate_content(model=MODEL, contents="weather?").text == "Raining, posted at run time"
+
+
+def test_reset_clears_the_journal_run_time_rules_and_times(server: MockGemServer) -> None:
+    client = genai_client(server)
+    assert client.models.generate_content(model=MODEL, contents="cut").text == "partial"
+    assert client.models.generate_content(model=MODEL, contents="cut").text == "Hello from mockgem."
+    admin(server, "POST", "rules", content=RULES_YAML)
+    assert admin(server, "POST", "reset") == (200, {})
+    assert len(server.requests) == 0 and admin(server, "GET", "stats")[1]["requests"] == 0
+    assert client.models.generate_content(model=MODEL, contents="cut").text == "partial"
+    assert client.models.generate_content(model=MODEL, contents="weather?").text == "Sunny, 21 C"
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "requests"), ("POST", "stats"), ("GET", "rules"), ("GET", "reset")])
+def test_admin_endpoints_refuse_other_methods(server: MockGemServer, method: str, path: str) -> None:
+    assert admin(server, method, path)[0] == 404
+
+
+async def test_journal_with_the_async_client(server: MockGemServer) -> None:
+    client: genai.Client = genai_client(server)
+    async for _ in await client.aio.models.generate_content_stream(model=MODEL, contents="long story"):
+        pass
+    entry = server.requests.last
+    assert entry is not None and entry.action == "streamGenerateContent" and entry.status == 200
