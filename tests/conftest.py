@@ -10,6 +10,8 @@ import pytest
 
 from mockgem import MockGemServer
 
+pytest_plugins = ["pytester"]
+
 EXAMPLE_RULES = Path(__file__).parent.parent / "mockgem" / "examples" / "rules.yaml"
 CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
 
@@ -33,3 +35,4 @@ def make_server() -> Iterator[Callable[..., MockGemServer]]:
 def server(make_server: Callable[..., MockGemServer]) -> MockGemServer:
     """A server on the bundled example rules."""
     return make_server(rules=EXAMPLE_RULES)
+

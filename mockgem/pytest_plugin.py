@@ -1,0 +1,166 @@
+"""The pytest plugin: one mockgem server per session, a cassette per test, clients pointed at it.
+
+Installed with mockgem (entry point `pytest11`), so a test only asks for the fixture:
+
+    def test_summary(mockgem):
+        assert summarize("...") == "..."          # the app builds its own genai.Client()
+        assert mockgem.requests.last.model == "gemini-2.5-flash"
+
+Each test replays `cassettes/{module}/{test}.yaml` next to its file, as pytest-recording names
+them; `pytest --mockgem-mode=record` records them. `@pytest.mark.mockgem(cassette=..., rules=...,
+mode=..., **settings)` overrides the defaults for one test. Tests whose settings differ get
+their own server; servers start on first use and stop at the end of the session (per xdist
+worker). A request that nothing could answer fails its test with the miss message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockgem.config import RecordMode
+from mockgem.embedded import MockGemServer
+from mockgem.journal import JournalEntry
+
+DUMMY_KEY = "mockgem-test-key"
+SERVER = pytest.StashKey[MockGemServer]()
+CASSETTE = pytest.StashKey[Path]()
+# The characters pytest-recording replaces in a cassette's file name.
+_UNSAFE_NAME_CHARACTERS = "<>?%*:|\"'/\\"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mockgem", "mockgem: record and replay the Gemini API")
+    group.addoption(
+        "--mockgem-mode", choices=[mode.value for mode in RecordMode], default=RecordMode.REPLAY.value,
+        help="replay (default: never touches the network), record, auto or passthrough",
+    )
+    group.addoption("--mockgem-upstream", default=None, metavar="URL", help="where record, auto and passthrough send requests")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "mockgem(cassette=None, rules=None, mode=None, **settings): this test's cassette, rules, mode or server settings",
+    )
+
+
+class ServerPool:
+    """One running server per distinct settings, started on first use."""
+
+    def __init__(self) -> None:
+        self._servers: dict[str, MockGemServer] = {}
+
+    def get(self, settings: dict[str, Any], first_cassette: Path) -> MockGemServer:
+        key = json.dumps(settings, sort_keys=True, default=str)
+        if key not in self._servers:
+            # The first cassette only tells the server it replays cassettes: each test selects its own.
+            self._servers[key] = MockGemServer(cassette=first_cassette, **settings).start()
+        return self._servers[key]
+
+    def stop(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+
+
+@pytest.fixture(scope="session")
+def mockgem_servers() -> Iterator[ServerPool]:
+    pool = ServerPool()
+    yield pool
+    pool.stop()
+
+
+@pytest.fixture
+def mockgem(request: pytest.FixtureRequest, mockgem_servers: ServerPool) -> Iterator[MockGemServer]:
+    """A mockgem server replaying (or recording) this test's cassette, with a clean journal."""
+    cassette, settings = test_settings(request)
+    server = mockgem_servers.get(settings, cassette)
+    server.reset()
+    if settings["mode"] == RecordMode.RECORD.value:
+        cassette.unlink(missing_ok=True)  # recording starts the test's cassette afresh
+    server.use_cassette(cassette)
+    request.node.stash[SERVER], request.node.stash[CASSETTE] = server, cassette
+    with pytest.MonkeyPatch.context() as environment:
+        point_clients_at(server, environment)
+        yield server
+
+
+def test_settings(request: pytest.FixtureRequest) -> tuple[Path, dict[str, Any]]:
+    """The test's cassette path and its server's settings: marker, then command line, then defaults."""
+    marker = request.node.get_closest_marker("mockgem")
+    options = dict(marker.kwargs) if marker else {}
+    here = request.path.parent
+    cassette = options.pop("cassette", None)
+    path = here / "cassettes" / request.path.stem / f"{default_cassette_name(request)}.yaml" if cassette is None else here / "cassettes" / request.path.stem / cassette
+    settings: dict[str, Any] = {"mode": options.pop("mode", None) or request.config.getoption("--mockgem-mode")}
+    upstream = request.config.getoption("--mockgem-upstream")
+    if upstream and settings["mode"] != RecordMode.REPLAY.value:
+        settings["upstream"] = upstream
+    if "rules" in options:
+        settings["rules"] = _resolved_rules(options.pop("rules"), here)
+    return path.resolve(), settings | options
+
+
+def default_cassette_name(request: pytest.FixtureRequest) -> str:
+    """`test_name`, or `Class.test_name` in a class, as pytest-recording names cassettes."""
+    name = f"{request.cls.__name__}.{request.node.name}" if request.cls else request.node.name
+    for character in _UNSAFE_NAME_CHARACTERS:
+        name = name.replace(character, "-")
+    return name
+
+
+def _resolved_rules(rules: Any, here: Path) -> list[Any]:
+    """Rule files relative to the test's folder; dicts as they are."""
+    listed = rules if isinstance(rules, list | tuple) else [rules]
+    return [item if isinstance(item, dict) else here / item for item in listed]
+
+
+def point_clients_at(server: MockGemServer, environment: pytest.MonkeyPatch) -> None:
+    """google-genai (Gemini API and Vertex AI) and openai read these; keys only when none is set."""
+    environment.setenv("GOOGLE_GEMINI_BASE_URL", server.gemini_base_url)
+    environment.setenv("GOOGLE_VERTEX_BASE_URL", server.url)
+    environment.setenv("OPENAI_BASE_URL", server.openai_base_url)
+    if not any(_has_env(name) for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY")):
+        # Both names: google-genai reads either, other clients only one of them.
+        environment.setenv("GEMINI_API_KEY", DUMMY_KEY)
+        environment.setenv("GOOGLE_API_KEY", DUMMY_KEY)
+    if not _has_env("OPENAI_API_KEY"):
+        environment.setenv("OPENAI_API_KEY", DUMMY_KEY)
+
+
+def _has_env(name: str) -> bool:
+    return bool(os.environ.get(name))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A test during which a request found no answer fails with the miss message."""
+    report = yield
+    server = item.stash.get(SERVER, None)
+    if report.when == "call" and server is not None and (misses := server.requests.misses):
+        report.longrepr = miss_report(misses, item.stash[CASSETTE], report)
+        report.outcome = "failed"
+    return report
+
+
+def miss_report(misses: list[JournalEntry], cassette: Path, report: pytest.TestReport) -> str:
+    """What a user needs to fix a miss: the cassette, each request, its closest recording and diff."""
+    count = f"{len(misses)} request{'s' if len(misses) != 1 else ''}"
+    lines = [f"mockgem: {count} had no recorded answer in {cassette}"]
+    if not cassette.exists():
+        lines.append("The cassette does not exist yet: record it with `pytest --mockgem-mode=record`.")
+    for entry in misses:
+        lines += ["", f"{entry.method} {entry.path}", *(f"  {line}" for line in (entry.miss or "").splitlines())]
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        lines += ["", f"The client then raised, at {crash.path}:{crash.lineno}:", f"  {_shortened(crash.message.splitlines()[0])}"]
+    return "\n".join(lines)
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}..."
