@@ -15,8 +15,9 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed ## serve the bundled example rules and cassettes
 	$(VENV)/bin/mockgem serve --port $(PORT) --rules mockgem/examples/rules.yaml --cassette-dir cassettes
 
-test: $(VENV)/.installed lint ## the whole suite, as CI runs it
+test: $(VENV)/.installed lint ## the whole suite, as CI runs it, then the example project's tests
 	$(PY) -m pytest -q
+	cd examples/pytest && $(abspath $(PY)) -m pytest -q
 
 lint: $(VENV)/.installed ## layer contract and types
 	$(VENV)/bin/lint-imports
