@@ -16,7 +16,7 @@ from mockgem.resources.file_records import Processing
 from mockgem.resources.files import FileStore
 from mockgem.resources.state import DiskState, Limits, open_state
 from mockgem.server.batches import batch_answerer
-from mockgem.server.keys import BATCHES, CACHES, CONFIG, FILES, STATE
+from mockgem.server.keys import BATCHES, CACHES, CONFIG, FILES, NAMES, STATE
 from mockgem.server.render import render_json
 
 
@@ -38,8 +38,9 @@ def processing_of(config: Config) -> Processing:
 
 
 async def reset(request: web.Request) -> web.StreamResponse:
-    """`POST /_mockgem/reset`: forget every file, cached content and batch."""
+    """`POST /_mockgem/reset`: forget every file, cached content and batch, and their recorded names."""
     if request.method != "POST":
         raise NotFound("Method not found.")
     request.app[STATE].reset()
+    request.app[NAMES].reset()
     return render_json({})
