@@ -73,8 +73,9 @@ async def _read_whole(request: web.Request) -> bytes:
 
 def _sent_headers(request: web.Request) -> dict[str, str]:
     """The client's content type and upload protocol headers; the credential is added by `relay`."""
+    # str(): aiohttp's header names are `istr`, which the cassette's YAML writer refuses.
     return {
-        name: value for name, value in request.headers.items()
+        str(name): value for name, value in request.headers.items()
         if name.lower() == "content-type" or name.lower().startswith("x-goog-upload-")
     }
 

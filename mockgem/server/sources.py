@@ -17,7 +17,7 @@ from aiohttp import web
 
 from mockgem.config import Config, RecordMode
 from mockgem.resources.names import NameMap
-from mockgem.server.keys import CASSETTES, NAMES, SOURCE, UPSTREAM
+from mockgem.server.keys import CASSETTES, NAMES, SOURCE, UPSTREAM, UPSTREAM_UPLOADS
 from mockgem.server.recorded_names import NameMappedSource
 from mockgem.server.resource_use import ResourceResolvingSource
 from mockgem.sources.base import FirstOf, Source
@@ -38,6 +38,7 @@ def install_sources(app: web.Application, config: Config, *, file_labels: FileLa
         return
     recorder = None if config.mode is RecordMode.PASSTHROUGH else cassettes.record
     upstream = app[UPSTREAM] = PassthroughSource(Upstream(config.upstream, config.upstream_key), recorder)
+    app[UPSTREAM_UPLOADS] = {}
     app[SOURCE] = FirstOf(mapped, upstream) if config.mode is RecordMode.AUTO else upstream
 
     async def upstream_session(_: web.Application) -> AsyncIterator[None]:
