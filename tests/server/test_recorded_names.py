@@ -19,6 +19,10 @@ from google import genai
 from google.genai import types
 
 from mockgem import MockGemServer
+from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.resources.names import NameMap
+from mockgem.server.recorded_names import NameMappedSource
+from mockgem.sources.base import Answer, FunctionSource, Miss
 from tests.clients.conftest import genai_client
 
 MODEL = "gemini-2.5-flash"
@@ -129,3 +133,18 @@ def test_auto_replays_a_recorded_question_about_a_new_upload(tmp_path: Path, doc
         assert client.models.generate_content(model=MODEL, contents=[file, "What is in this file?"]).text == "The file is about mocks."
     uris = [item["request"]["uri"] for item in yaml.safe_load(cassette.read_text())["interactions"]]
     assert sum(":generateContent" in uri for uri in uris) == 1
+
+
+async def test_name_mapped_source_asks_under_recorded_names_and_answers_under_live_ones() -> None:
+    names = NameMap()
+    names.learn("files/rec", "files/live")
+    asked: list[ApiRequest] = []
+
+    async def recorded(api: ApiRequest) -> Answer | Miss:
+        asked.append(api)
+        return Answer(({"name": "files/rec"},), raw=b'{"name": "files/rec"}')
+
+    live = ApiRequest(ApiCall("gemini", "v1beta", "files.get", resource="live"), {"note": "files/live"})
+    result = await NameMappedSource(FunctionSource(recorded), names).answer(live)
+    assert (asked[0].call.resource, asked[0].body) == ("rec", {"note": "files/rec"})
+    assert isinstance(result, Answer) and result.body == {"name": "files/live"} and result.raw == b'{"name": "files/live"}'
