@@ -192,13 +192,13 @@ class FileStore:
         return file
 
     def add_generated(
-        self, data: bytes, *, name: str, mime_type: str, display_name: str | None = None
+        self, data: bytes, *, name: str, mime_type: str, display_name: str | None = None, base_url: str | None = None
     ) -> JSONDict:
         """Register a file the service made (batch results): source GENERATED, downloadable."""
         file_id = file_id_of(name)
         blob = f"file-{file_id}"
         self._state.write_blob(blob, data)
-        uri_base = f"{self._base_url}/v1beta"
+        uri_base = f"{(base_url or self._base_url).rstrip('/')}/v1beta"
         new = NewFile(file_id, mime_type, display_name, uri_base, "GENERATED", blob)
         return self._render(self._new_record(new, data))
 

@@ -5,7 +5,8 @@ named `files/xyz`. After each create, the server learns the pair by walking the 
 live answers side by side (`learn_from`); before looking a request up it rewrites live names to
 recorded ones (`to_recorded`), and it rewrites the recorded answer back (`to_live`). Names are
 found anywhere in a string, so URIs (`https://host/v1beta/files/abc`) and Vertex paths
-(`projects/p/locations/l/cachedContents/123`) are rewritten too.
+(`projects/p/locations/l/cachedContents/123`) are rewritten too. A URI learned as a pair maps
+whole: the recorded `fileUri` names the recording's host, the live one this server.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ class NameMap:
     def __init__(self) -> None:
         self._live_by_recorded: dict[str, str] = {}
         self._recorded_by_live: dict[str, str] = {}
+        self._live_uris: dict[str, str] = {}
+        self._recorded_uris: dict[str, str] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._live_by_recorded)
 
     def learn(self, recorded: str, live: str) -> None:
         """Remember that the recording's `recorded` is this run's `live` (full names or URIs)."""
@@ -31,6 +37,9 @@ class NameMap:
         if recorded_name and live_name and recorded_name != live_name:
             self._live_by_recorded[recorded_name] = live_name
             self._recorded_by_live[live_name] = recorded_name
+            if "://" in recorded and "://" in live:
+                self._live_uris[recorded] = live
+                self._recorded_uris[live] = recorded
 
     def learn_from(self, recorded: Any, live: Any) -> None:
         """Learn every pair of names found at the same place in two JSON answers."""
@@ -51,15 +60,15 @@ class NameMap:
 
     def to_live(self, value: Any) -> Any:
         """`value` (JSON or text) with every recorded name replaced by its live name."""
-        return _rewrite(value, self._live_by_recorded)
+        return _rewrite(value, self._live_by_recorded, self._live_uris)
 
     def to_recorded(self, value: Any) -> Any:
         """`value` (JSON or text) with every live name replaced by its recorded name."""
-        return _rewrite(value, self._recorded_by_live)
+        return _rewrite(value, self._recorded_by_live, self._recorded_uris)
 
     def reset(self) -> None:
-        self._live_by_recorded.clear()
-        self._recorded_by_live.clear()
+        for mapping in (self._live_by_recorded, self._recorded_by_live, self._live_uris, self._recorded_uris):
+            mapping.clear()
 
 
 def _short_name(text: str) -> str | None:
@@ -68,13 +77,14 @@ def _short_name(text: str) -> str | None:
     return str(matches[0]) if len(matches) == 1 else None
 
 
-def _rewrite(value: Any, mapping: dict[str, str]) -> Any:
+def _rewrite(value: Any, mapping: dict[str, str], uris: dict[str, str]) -> Any:
     if not mapping:
         return value
     if isinstance(value, str):
-        return RESOURCE_NAME.sub(lambda match: mapping.get(match.group(1), match.group(1)), value)
+        whole = uris.get(value)
+        return whole if whole is not None else RESOURCE_NAME.sub(lambda match: mapping.get(match.group(1), match.group(1)), value)
     if isinstance(value, list):
-        return [_rewrite(item, mapping) for item in value]
+        return [_rewrite(item, mapping, uris) for item in value]
     if isinstance(value, dict):
-        return {key: _rewrite(item, mapping) for key, item in value.items()}
+        return {key: _rewrite(item, mapping, uris) for key, item in value.items()}
     return value

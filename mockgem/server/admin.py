@@ -8,7 +8,7 @@ from aiohttp import web
 from mockgem.errors import ApiError, ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
 from mockgem.protocol.validation import parse_json_body
-from mockgem.server.keys import CASSETTES, JOURNAL, RULES, STATE
+from mockgem.server.keys import CASSETTES, JOURNAL, NAMES, RULES, STATE
 from mockgem.server.render import render_json
 
 _FILTERS = ("model", "surface", "action", "source")
@@ -94,8 +94,9 @@ def _rules_document(body: bytes) -> dict[str, object]:
 async def reset(request: web.Request) -> web.StreamResponse:
     """`POST /_mockgem/reset`: a clean slate for the next test.
 
-    Forgets every file, cached content and batch, the journal and its stats, the rules loaded at
-    run time (each rule's `times` counts again) and where each recording's replay order was.
+    Forgets every file, cached content and batch and their recorded names, the journal and its
+    stats, the rules loaded at run time (each rule's `times` counts again) and where each
+    recording's replay order was.
     """
     _only(request, "POST")
     reset_app(request.app)
@@ -104,6 +105,7 @@ async def reset(request: web.Request) -> web.StreamResponse:
 
 def reset_app(app: web.Application) -> None:
     app[STATE].reset()
+    app[NAMES].reset()
     app[JOURNAL].clear()
     app[CASSETTES].index.reset()
     if RULES in app:

@@ -14,9 +14,11 @@ from mockgem.protocol.calls import ApiCall, ApiRequest
 from mockgem.protocol.envelopes import error_body
 from mockgem.protocol.validation import validate_request
 from mockgem.resources.batches import Answerer
+from mockgem.server.files import api_base
 from mockgem.server.keys import BATCHES, CALL, SOURCE
 from mockgem.server.listing import page_query
 from mockgem.server.parse import api_request
+from mockgem.server.recorded_names import learn_created
 from mockgem.server.render import render_json, whole_response
 from mockgem.sources.base import Miss
 
@@ -54,7 +56,9 @@ def _without_details(body: JSONDict) -> JSONDict:
 
 async def create_batch(request: web.Request) -> web.StreamResponse:
     api = await api_request(request)
-    return render_json(await request.app[BATCHES].create(api.call.model or "", api.body))
+    batch = await request.app[BATCHES].create(api.call.model or "", api.body, base_url=api_base(request))
+    await learn_created(request.app, api, batch)
+    return render_json(batch)
 
 
 async def get_batch(request: web.Request) -> web.StreamResponse:

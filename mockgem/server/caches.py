@@ -7,6 +7,7 @@ from aiohttp import web
 from mockgem.server.keys import CACHES, CALL, FILES
 from mockgem.server.listing import page_query
 from mockgem.server.parse import api_request
+from mockgem.server.recorded_names import learn_created
 from mockgem.server.render import render_json
 from mockgem.server.resource_use import check_file_uris
 
@@ -14,7 +15,9 @@ from mockgem.server.resource_use import check_file_uris
 async def create_cache(request: web.Request) -> web.StreamResponse:
     api = await api_request(request)
     check_file_uris(request.app[FILES], api.body)
-    return render_json(request.app[CACHES].create(api.body, version=api.call.version))
+    cache = request.app[CACHES].create(api.body, version=api.call.version)
+    await learn_created(request.app, api, cache)
+    return render_json(cache)
 
 
 async def get_cache(request: web.Request) -> web.StreamResponse:

@@ -13,11 +13,12 @@ from aiohttp import BodyPartReader, web
 
 from mockgem._types import JSONDict
 from mockgem.errors import InvalidArgument
-from mockgem.protocol.calls import ApiCall
+from mockgem.protocol.calls import ApiCall, ApiRequest
 from mockgem.protocol.validation import parse_json_body
 from mockgem.resources.files import UploadProgress, UploadRejected
 from mockgem.server.keys import CALL, CONFIG, FILES
 from mockgem.server.listing import page_query
+from mockgem.server.recorded_names import learn_created
 from mockgem.server.render import GOOGLE_HEADERS, render_error, render_json
 
 CHUNK_GRANULARITY = "8388608"
@@ -51,7 +52,7 @@ async def _start_resumable(request: web.Request) -> web.StreamResponse:
         metadata if isinstance(metadata, dict) else None,
         size=int(size) if size.isdigit() else None,
         mime_type=request.headers.get("X-Goog-Upload-Header-Content-Type") or None,
-        base_url=_api_base(request),
+        base_url=api_base(request),
         version=_call(request).version,
     )
     url = f"{public_origin(request)}{request.path}?upload_id={upload_id}&upload_protocol=resumable"
@@ -63,12 +64,15 @@ async def _upload_command(request: web.Request) -> web.StreamResponse:
     offset = request.headers.get("X-Goog-Upload-Offset", "0")
     if not offset.isdigit():
         raise UploadRejected(f"Invalid X-Goog-Upload-Offset: {offset}", upload_status="active")
+    data = await _read_upload(request)
     progress = request.app[FILES].upload_chunk(
         request.query["upload_id"],
         command=request.headers.get("X-Goog-Upload-Command", ""),
         offset=int(offset),
-        data=await _read_upload(request),
+        data=data,
     )
+    if progress.file is not None:
+        await learn_created(request.app, _bytes_request(request, data), {"file": progress.file})
     return _render_progress(progress)
 
 
@@ -93,7 +97,7 @@ async def _upload_multipart(request: web.Request) -> web.StreamResponse:
             metadata = parsed if isinstance(parsed, dict) else None
         else:
             data, mime_type = content, part.headers.get("Content-Type")
-    file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, base_url=_api_base(request), version=_call(request).version)
+    file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, base_url=api_base(request), version=_call(request).version)
     return render_json({"file": file})
 
 
@@ -117,8 +121,14 @@ async def read_limited(read: Callable[[int], Awaitable[bytes]], limit: int) -> b
 async def _upload_raw(request: web.Request) -> web.StreamResponse:
     data = await _read_upload(request)
     mime_type = request.headers.get("Content-Type") or None
-    file = request.app[FILES].upload_multipart(None, data, mime_type=mime_type, base_url=_api_base(request), version=_call(request).version)
+    file = request.app[FILES].upload_multipart(None, data, mime_type=mime_type, base_url=api_base(request), version=_call(request).version)
+    await learn_created(request.app, _bytes_request(request, data), {"file": file})
     return render_json({"file": file})
+
+
+def _bytes_request(request: web.Request, data: bytes) -> ApiRequest:
+    """An upload as the cassettes look it up: its bytes are its body."""
+    return ApiRequest(_call(request), {}, data, tuple(request.query.items()), tuple(request.headers.items()))
 
 
 async def _read_upload(request: web.Request) -> bytes:
@@ -132,9 +142,9 @@ def public_origin(request: web.Request) -> str:
     return f"{scheme}://{host}"
 
 
-def _api_base(request: web.Request) -> str:
-    """The origin plus any base-URL prefix before `/upload/`, so file URIs point back here."""
-    prefix = request.path.split("/upload/", 1)[0]
+def api_base(request: web.Request) -> str:
+    """The origin plus any base-URL prefix before `/upload/` or the version, so URIs point back here."""
+    prefix = request.path.split(f"/{_call(request).version}/", 1)[0].removesuffix("/upload")
     return f"{public_origin(request)}{prefix}"
 
 

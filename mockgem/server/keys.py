@@ -14,11 +14,13 @@ from mockgem.protocol.calls import ApiCall, ApiRequest
 from mockgem.resources.batches import BatchStore
 from mockgem.resources.caches import CacheStore
 from mockgem.resources.files import FileStore
+from mockgem.resources.names import NameMap
 from mockgem.resources.state import StateStore
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
 from mockgem.sources.base import Answer, Miss, Source
 from mockgem.sources.cassettes.source import CassetteSource
 from mockgem.sources.rules import RuleSource
+from mockgem.sources.passthrough import PassthroughSource
 
 CONFIG = web.AppKey("config", Config)
 SOURCE = web.AppKey("source", Source)
@@ -27,6 +29,12 @@ FILES = web.AppKey("files", FileStore)
 CACHES = web.AppKey("caches", CacheStore)
 BATCHES = web.AppKey("batches", BatchStore)
 CASSETTES = web.AppKey("cassettes", CassetteSource)
+# Recorded resource names and the names this run's creates gave them (replay and auto).
+NAMES = web.AppKey("names", NameMap)
+# Set in record, auto and passthrough: resource calls go there, not to this run's stores.
+UPSTREAM = web.AppKey("upstream", PassthroughSource)
+# Forwarded resumable uploads: this server's upload_id -> the upstream's session URL.
+UPSTREAM_UPLOADS = web.AppKey("upstream_uploads", dict[str, str])
 FAULTS = web.AppKey("faults", FaultBoard)
 QUOTAS = web.AppKey("quotas", QuotaDesk)
 JOURNAL = web.AppKey("journal", RequestJournal)

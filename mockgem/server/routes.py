@@ -14,7 +14,9 @@ from aiohttp import web
 from mockgem.errors import NotFound
 from mockgem.protocol.calls import ApiCall
 from mockgem.server import admin, admin_faults, batches, caches, compat, files, native
+from mockgem.server.forwarding import forwarded
 from mockgem.server.keys import CALL
+from mockgem.server.recorded_names import recorded_first
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -34,7 +36,11 @@ OPENAI: dict[str, Handler] = {
     "openai.models.list": compat.list_models,
     "openai.models.get": compat.get_model,
 }
-RESOURCES: dict[str, Handler] = {**files.HANDLERS, **caches.HANDLERS, **batches.HANDLERS}
+# Forwarded outside replay; in replay, reads the recording holds are answered from it.
+RESOURCES: dict[str, Handler] = {
+    action: forwarded(recorded_first(handler))
+    for action, handler in {**files.HANDLERS, **caches.HANDLERS, **batches.HANDLERS}.items()
+}
 ADMIN: dict[str, Handler] = {
     "health": admin.health,
     "reset": admin.reset,

@@ -4,6 +4,8 @@ The only module that opens client connections. Requests are forwarded in their n
 (an OpenAI-compatible request as its translation), so every recording is native and serves
 both kinds of client. Streams are asked for as SSE and relayed event by event as they arrive.
 The client's key is forwarded, never stored: recordings go through redaction before disk.
+Files, cachedContents and batches calls go through `relay`: the client's bytes and upload
+headers as sent, the whole answer with its `X-Goog-Upload-*` headers back.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import contextlib
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import aiohttp
 
@@ -21,7 +24,7 @@ from mockgem._types import JSONDict
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.sources.base import Answer, Miss
-from mockgem.sources.cassettes.model import Interaction, RecordedRequest, RecordedResponse
+from mockgem.sources.cassettes.model import Headers, Interaction, RecordedRequest, RecordedResponse
 from mockgem.sources.cassettes.source import http_method
 from mockgem.sse import parse_json_array, parse_sse
 
@@ -31,6 +34,16 @@ _EVENT_END = re.compile(rb"\r\n\r\n|\n\n|\r\r")
 _CREDENTIAL_HEADERS = ("x-goog-api-key", "authorization")
 # Bodies are kept decoded, so no content-encoding header may be written with them.
 _KEPT_RESPONSE_HEADERS = frozenset({"content-type"})
+_UPLOAD_HEADER_PREFIX = "x-goog-upload-"
+RESOURCE_COLLECTIONS = frozenset({"files", "cachedContents", "batches"})
+
+
+def kept_response_headers(headers: Mapping[str, str]) -> Headers:
+    """The response headers worth keeping: the content type and the upload protocol's."""
+    return tuple(
+        (name.lower(), value) for name, value in headers.items()
+        if name.lower() in _KEPT_RESPONSE_HEADERS or name.lower().startswith(_UPLOAD_HEADER_PREFIX)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,17 +55,32 @@ class Upstream:
 
     def url(self, api: ApiRequest) -> str:
         call = api.call
+        if call.action.partition(".")[0] in RESOURCE_COLLECTIONS:
+            return self._resource_url(api)
         model = (call.model or "").removeprefix("models/").removeprefix("google/")
-        if call.surface == "vertex":
-            location = call.location or "global"
-            host = "https://aiplatform.googleapis.com" if location == "global" else f"https://{location}-aiplatform.googleapis.com"
-            path = f"/{call.version}/projects/{call.project}/locations/{location}/publishers/google/models"
-        else:
-            host, path = DEFAULT_UPSTREAM, f"/{call.version}/models"
+        path = f"/{call.version}{_vertex_place(api)}/publishers/google/models" if call.surface == "vertex" else f"/{call.version}/models"
         if call.action != "models.list":
             path += f"/{model}" if call.action == "models.get" else f"/{model}:{call.action}"
         query = "?alt=sse" if api.stream else ""
-        return f"{(self.base or host).rstrip('/')}{path}{query}"
+        return f"{self._host(api)}{path}{query}"
+
+    def _resource_url(self, api: ApiRequest) -> str:
+        """`files/abc`, `cachedContents`, `batches/b:cancel`, `upload/.../files`, with the client's query."""
+        call = api.call
+        collection, _, verb = call.action.partition(".")
+        path = f"/{call.version}{_vertex_place(api) if call.surface == 'vertex' else ''}/{collection}"
+        path += f"/{call.resource}" if call.resource else ""
+        path += f":{verb}" if verb in {"download", "cancel"} else ""
+        query = urlencode([(name, value) for name, value in api.query if name != "key"])
+        return f"{self._host(api)}{'/upload' if call.upload else ''}{path}{'?' + query if query else ''}"
+
+    def _host(self, api: ApiRequest) -> str:
+        location = api.call.location or "global"
+        if api.call.surface != "vertex":
+            host = DEFAULT_UPSTREAM
+        else:
+            host = "https://aiplatform.googleapis.com" if location == "global" else f"https://{location}-aiplatform.googleapis.com"
+        return (self.base or host).rstrip("/")
 
     def headers(self, api: ApiRequest) -> dict[str, str]:
         """The credential to send: `--upstream-key`, else the client's own key or token."""
@@ -64,6 +92,22 @@ class Upstream:
         if not found and query_key:
             found["x-goog-api-key"] = query_key
         return found
+
+
+def _vertex_place(api: ApiRequest) -> str:
+    return f"/projects/{api.call.project}/locations/{api.call.location or 'global'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Relayed:
+    """An upstream's whole answer to a relayed call: status, kept headers, decoded body."""
+
+    status: int
+    headers: Headers
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((value for key, value in self.headers if key == name.lower()), None)
 
 
 class PassthroughSource:
@@ -90,14 +134,27 @@ class PassthroughSource:
         url, method = self.upstream.url(request), http_method(request)
         body = json.dumps(request.body).encode() if method == "POST" else b""
         headers = {**self.upstream.headers(request), **({"content-type": "application/json"} if body else {})}
-        try:
-            response = await self._session.request(method, url, data=body or None, headers=headers)
-        except aiohttp.ClientError as exc:
-            raise ApiError(f"mockgem: the upstream {url} could not be reached: {exc}", code=502, status="UNAVAILABLE") from exc
-        exchange = _Exchange(request, RecordedRequest(method, url, tuple(headers.items()), body), response, self.recorder)
-        if request.stream and response.status == 200:
+        exchange = await self._send(self._session, request, RecordedRequest(method, url, tuple(headers.items()), body))
+        if request.stream and exchange.response.status == 200:
             return Answer(chunked=True, origin="upstream", source="upstream", live=exchange.relay())
         return await exchange.whole()
+
+    async def relay(self, request: ApiRequest, *, headers: Mapping[str, str], url: str | None = None) -> Relayed:
+        """Sends `request.raw` with `headers` (plus the credential) to `url` or the call's own URL."""
+        if self._session is None:
+            raise ApiError("mockgem: the upstream connection is not open", code=503, status="UNAVAILABLE")
+        sent = {**headers, **self.upstream.headers(request)}
+        target = url or self.upstream.url(request)
+        exchange = await self._send(self._session, request, RecordedRequest(http_method(request), target, tuple(sent.items()), request.raw))
+        raw = await exchange.read()
+        return Relayed(exchange.response.status, kept_response_headers(exchange.response.headers), raw)
+
+    async def _send(self, session: aiohttp.ClientSession, request: ApiRequest, sent: RecordedRequest) -> _Exchange:
+        try:
+            response = await session.request(sent.method, sent.uri, data=sent.body or None, headers=dict(sent.headers))
+        except aiohttp.ClientError as exc:
+            raise ApiError(f"mockgem: the upstream {sent.uri} could not be reached: {exc}", code=502, status="UNAVAILABLE") from exc
+        return _Exchange(request, sent, response, self.recorder)
 
 
 class _Exchange:
@@ -107,12 +164,17 @@ class _Exchange:
         self.api, self.sent, self.response, self.recorder = api, sent, response, recorder
         self.started = time.monotonic()
 
-    async def whole(self) -> Answer:
+    async def read(self) -> bytes:
+        """The whole body, recorded."""
         try:
             raw = await self.response.read()
         finally:
             self.response.release()
         await self._record(raw, None)
+        return raw
+
+    async def whole(self) -> Answer:
+        raw = await self.read()
         try:
             payloads = parse_json_array(raw) if raw.strip() else [{}]
         except ValueError:
@@ -139,6 +201,6 @@ class _Exchange:
     async def _record(self, raw: bytes, offsets: tuple[float, ...] | None) -> None:
         if self.recorder is None:
             return
-        headers = tuple((k.lower(), v) for k, v in self.response.headers.items() if k.lower() in _KEPT_RESPONSE_HEADERS)
+        headers = kept_response_headers(self.response.headers)
         recorded = RecordedResponse(self.response.status, headers, raw, self.response.reason or "", offsets)
         await self.recorder(self.api, Interaction(self.sent, recorded))

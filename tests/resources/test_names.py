@@ -44,7 +44,19 @@ def test_to_recorded_rewrites_a_live_request_for_lookup(names: NameMap) -> None:
     rewritten = names.to_recorded(request)
 
     uri = rewritten["contents"][0]["parts"][0]["file_data"]["file_uri"]
-    assert uri == "http://127.0.0.1:8080/v1beta/files/mwp1gi5it47f"
+    assert uri == "https://generativelanguage.googleapis.com/v1beta/files/mwp1gi5it47f"
+
+
+def test_to_recorded_maps_only_the_name_of_a_uri_never_learned_whole(names: NameMap) -> None:
+    assert names.to_recorded("http://other:1/v1/files/abc123") == "http://other:1/v1/files/mwp1gi5it47f"
+    assert names.to_live({"fileUri": LIVE_UPLOAD["file"]["uri"]}) == {"fileUri": LIVE_UPLOAD["file"]["uri"]}
+
+
+def test_is_empty_until_a_pair_is_learned() -> None:
+    names = NameMap()
+    assert not names
+    names.learn("files/a", "files/b")
+    assert names
 
 
 def test_to_live_rewrites_recorded_text_and_json(names: NameMap) -> None:

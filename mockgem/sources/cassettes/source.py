@@ -75,7 +75,8 @@ def request_shape(api: ApiRequest, rules: KeyRules) -> RequestShape:
     version = (call.version,) if rules.match_version else ()
     endpoint: tuple[str, ...] = (surface, call.action, call.model or "", call.resource or "", *version)
     query = urlencode(api.query)
-    body = json.dumps(api.body).encode() if api.body or api.raw.strip() else b""
+    # An upload chunk or a multipart body has no JSON body: its bytes are what was recorded.
+    body = json.dumps(api.body).encode() if api.body else api.raw
     shape = describe_request(http_method(api), f"/?{query}" if query else "/", b"", rules)
     value, digest, is_json = canonical_body(body, rules)
     return RequestShape(shape.method, endpoint, shape.query, value, digest, is_json)

@@ -1,0 +1,150 @@
+"""Record an upload / cache / batch conversation through mockgem, stop the upstream, replay it.
+
+The upstream is a second mockgem serving rules on loopback; replay runs the same client code on
+a fresh server, whose new uploads, caches and batches get new names that map to the recorded ones.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from google import genai
+from google.genai import types
+
+from mockgem import MockGemServer
+from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.resources.names import NameMap
+from mockgem.server.recorded_names import NameMappedSource
+from mockgem.sources.base import Answer, FunctionSource, Miss
+from tests.clients.conftest import genai_client
+
+MODEL = "gemini-2.5-flash"
+LONG_TEXT = "The mock server keeps context. " * 200
+UPSTREAM_RULES = {
+    "rules": [
+        {"match": {"file": "*"}, "reply": {"text": "The file is about mocks."}},
+        {"match": {"contains": "summarise"}, "reply": {"text": "A summary of the cache."}},
+        {"match": {"contains": "batched"}, "reply": {"text": "A batched answer."}},
+    ],
+    "default": {"text": "Hello from the upstream."},
+}
+BATCH = [{"contents": [{"parts": [{"text": "a batched question"}], "role": "user"}]}]
+
+
+@dataclass(frozen=True)
+class Conversation:
+    file_name: str
+    about_file: str
+    cache_name: str
+    about_cache: str
+    batch_name: str
+    batch_answers: tuple[str, ...]
+
+
+def converse(client: genai.Client, document: Path) -> Conversation:
+    """Upload, ask about the file, cache, ask with the cache, run a batch: as an app would."""
+    file = client.files.upload(file=document)
+    about_file = client.models.generate_content(model=MODEL, contents=[file, "What is in this file?"])
+    cache = client.caches.create(model=MODEL, config=types.CreateCachedContentConfig(contents=[LONG_TEXT], ttl="300s"))
+    with_cache = types.GenerateContentConfig(cached_content=cache.name)
+    about_cache = client.models.generate_content(model=MODEL, contents="Please summarise it", config=with_cache)
+    job = client.batches.create(model=MODEL, src=BATCH)  # type: ignore[arg-type]
+    done = wait_until_done(client, job.name or "")
+    assert done.name == job.name and done.dest and done.dest.inlined_responses
+    answers = tuple(item.response.text or "" for item in done.dest.inlined_responses if item.response)
+    return Conversation(file.name or "", about_file.text or "", cache.name or "", about_cache.text or "", job.name or "", answers)
+
+
+def wait_until_done(client: genai.Client, name: str, timeout: float = 10.0) -> types.BatchJob:
+    deadline = time.monotonic() + timeout
+    while not (job := client.batches.get(name=name)).done and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return job
+
+
+@pytest.fixture
+def document(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.txt"
+    path.write_text("mockgem records and replays the Gemini API.")
+    return path
+
+
+@pytest.fixture
+def recorded(tmp_path: Path, document: Path, make_server: Callable[..., MockGemServer]) -> tuple[Path, Conversation]:
+    upstream = make_server(rules=UPSTREAM_RULES)
+    cassette = tmp_path / "cassettes" / "resources.yaml"
+    recorder = make_server(mode="record", cassette=cassette, upstream=upstream.url)
+    conversation = converse(genai_client(recorder), document)
+    recorder.stop()
+    upstream.stop()
+    return cassette, conversation
+
+
+def test_record_forwards_resource_calls_to_the_upstream(recorded: tuple[Path, Conversation]) -> None:
+    _, conversation = recorded
+    assert conversation.about_file == "The file is about mocks."
+    assert conversation.about_cache == "A summary of the cache."
+    assert conversation.batch_answers == ("A batched answer.",)
+
+
+def test_record_writes_every_resource_call_without_the_key(recorded: tuple[Path, Conversation]) -> None:
+    cassette, _ = recorded
+    text = cassette.read_text()
+    uris = [item["request"]["uri"] for item in yaml.safe_load(text)["interactions"]]
+    assert any("/files?upload_id=" in uri for uri in uris)
+    assert any(uri.endswith("/cachedContents") for uri in uris)
+    assert any(":batchGenerateContent" in uri for uri in uris) and any("/batches/" in uri for uri in uris)
+    assert "test-key" not in text
+
+
+def test_replay_maps_new_names_to_the_recorded_ones(recorded: tuple[Path, Conversation], document: Path, make_server: Callable[..., MockGemServer]) -> None:
+    cassette, original = recorded
+    replayed = converse(genai_client(make_server(cassette=cassette)), document)
+    assert (replayed.about_file, replayed.about_cache, replayed.batch_answers) == (original.about_file, original.about_cache, original.batch_answers)
+    assert replayed.file_name != original.file_name and replayed.cache_name != original.cache_name
+    assert replayed.batch_name != original.batch_name
+
+
+def test_reset_forgets_the_learned_names(recorded: tuple[Path, Conversation], document: Path, make_server: Callable[..., MockGemServer]) -> None:
+    cassette, _ = recorded
+    server = make_server(cassette=cassette)
+    client = genai_client(server)
+    file = client.files.upload(file=document)
+    with urllib.request.urlopen(urllib.request.Request(f"{server.url}/_mockgem/reset", data=b"", method="POST")) as response:
+        assert response.status == 200
+    with pytest.raises(genai.errors.ClientError):
+        client.models.generate_content(model=MODEL, contents=[file, "What is in this file?"])
+    # Not mapped any more, the live name misses the recording; the file is gone from this run too.
+    assert server.requests.last is not None and server.requests.last.source is None
+
+
+def test_auto_replays_a_recorded_question_about_a_new_upload(tmp_path: Path, document: Path, make_server: Callable[..., MockGemServer]) -> None:
+    upstream = make_server(rules=UPSTREAM_RULES)
+    cassette = tmp_path / "auto.yaml"
+    for _ in range(2):
+        client = genai_client(make_server(mode="auto", cassette=cassette, upstream=upstream.url))
+        file = client.files.upload(file=document)
+        assert client.models.generate_content(model=MODEL, contents=[file, "What is in this file?"]).text == "The file is about mocks."
+    uris = [item["request"]["uri"] for item in yaml.safe_load(cassette.read_text())["interactions"]]
+    assert sum(":generateContent" in uri for uri in uris) == 1
+
+
+async def test_name_mapped_source_asks_under_recorded_names_and_answers_under_live_ones() -> None:
+    names = NameMap()
+    names.learn("files/rec", "files/live")
+    asked: list[ApiRequest] = []
+
+    async def recorded(api: ApiRequest) -> Answer | Miss:
+        asked.append(api)
+        return Answer(({"name": "files/rec"},), raw=b'{"name": "files/rec"}')
+
+    live = ApiRequest(ApiCall("gemini", "v1beta", "files.get", resource="live"), {"note": "files/live"})
+    result = await NameMappedSource(FunctionSource(recorded), names).answer(live)
+    assert (asked[0].call.resource, asked[0].body) == ("rec", {"note": "files/rec"})
+    assert isinstance(result, Answer) and result.body == {"name": "files/live"} and result.raw == b'{"name": "files/live"}'
