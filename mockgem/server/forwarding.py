@@ -17,7 +17,8 @@ from mockgem.protocol.calls import ApiRequest
 from mockgem.resources.files import UploadRejected
 from mockgem.resources.ids import LONG_ID_LENGTH, new_id
 from mockgem.server.files import public_origin, read_limited
-from mockgem.server.keys import CALL, CONFIG, UPSTREAM, UPSTREAM_UPLOADS
+from mockgem.server.keys import ANSWERED, CALL, CONFIG, UPSTREAM, UPSTREAM_UPLOADS
+from mockgem.sources.base import Answer
 from mockgem.server.parse import payload_too_large, read_body
 from mockgem.server.recorded_names import learn_created
 from mockgem.server.render import GOOGLE_HEADERS, render_error
@@ -58,6 +59,7 @@ async def forward_resource(request: web.Request) -> web.StreamResponse:
         request.app[UPSTREAM_UPLOADS].pop(upload_id, None)
     if request.app[CONFIG].mode is RecordMode.AUTO:
         await _learn(request, api, relayed)
+    request[ANSWERED] = Answer(status=relayed.status, origin="upstream", source="upstream")
     return web.Response(status=relayed.status, body=relayed.body, headers={**GOOGLE_HEADERS, **headers})
 
 

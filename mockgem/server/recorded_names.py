@@ -20,7 +20,7 @@ from mockgem._types import JSONDict
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.resources.names import NameMap
-from mockgem.server.keys import CALL, CASSETTES, NAMES
+from mockgem.server.keys import ANSWERED, CALL, CASSETTES, NAMES
 from mockgem.server.parse import read_body
 from mockgem.server.render import GOOGLE_HEADERS, render_json
 from mockgem.sources.base import Answer, Miss, Source
@@ -89,6 +89,7 @@ def recorded_first(handler: Handler) -> Handler:
         if call.action.rpartition(".")[2] in _REMOVING:
             with contextlib.suppress(ApiError):
                 await handler(request)
+        request[ANSWERED] = recorded
         return render_recorded(recorded)
 
     return handle

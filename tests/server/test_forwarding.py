@@ -42,6 +42,7 @@ def test_passthrough_files_get_list_delete_reach_the_upstream(tmp_path: Path, up
     with pytest.raises(errors.ClientError):
         owner.files.get(name=file.name or "")
     assert not (tmp_path / "none.yaml").exists()
+    assert {entry.source for entry in proxy.requests} == {"upstream"}
 
 
 def test_upload_session_points_back_at_the_proxy_then_reaches_the_upstream(upstream: MockGemServer, make_server: Callable[..., MockGemServer]) -> None:
