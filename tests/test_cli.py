@@ -71,6 +71,12 @@ def test_state_flags_reach_the_config(tmp_path: Path) -> None:
     assert (config.state_dir, config.file_processing, config.file_processing_by_type) == (tmp_path, 1.0, {"video/*": 5.0})
     assert (config.failing_file_types, config.batch_duration) == (("audio/*",), 2.0)
     assert (config.max_file_size, config.max_storage) == (10 * 1024**2, 1024**3)
+
+
+def test_journal_size_reaches_the_config() -> None:
+    assert config_from_args(build_parser().parse_args(["serve", "--journal-size", "5"])).journal_size == 5
+
+
 def test_fault_seed_and_quota_flags_reach_the_config() -> None:
     args = build_parser().parse_args(
         ["serve", "--fault", "503:0.05", "--fault", "latency:200ms..800ms", "--seed", "42", "--quota", "gemini-2.5-flash:rpm=10"]
