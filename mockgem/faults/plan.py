@@ -146,6 +146,8 @@ class FaultPlan:
 def draw_plan(faults: Iterable[Fault], rng: random.Random, *, model: str = "") -> FaultPlan:
     """Roll every fault once, in order, and fold those that fired into one plan."""
     rolled = [(fault, rng.random()) for fault in faults]
+    if not rolled:
+        return FaultPlan(model=model)
     fired = tuple(fault for fault, roll in rolled if roll < fault.probability)
     effects = [fault.effect for fault in fired]
     jitter_seed = rng.getrandbits(32)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from mockgem.faults import Fault, QuotaBook, QuotaExceeded, Throttle, parse_quotas
 from mockgem.faults.quotas import Clock
@@ -45,9 +45,12 @@ class QuotaDesk:
         book = QuotaBook(parse_quotas(specs), clock=self.clock)
         self.specs, self.book = tuple(specs), book
 
-    def charge(self, model: str, key: str | None, tokens: int) -> None:
+    def charge(self, model: str, key: str | None, tokens: Callable[[], int]) -> None:
+        """Counts one request; `tokens` is only worked out when some quota is set."""
+        if not self.specs:
+            return
         try:
-            self.book.charge(model, key, tokens)
+            self.book.charge(model, key, tokens())
         except QuotaExceeded as exc:
             self.throttled.append(exc.throttle)
             raise

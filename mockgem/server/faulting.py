@@ -73,7 +73,7 @@ async def admit(request: web.Request, api: ApiRequest) -> web.StreamResponse | N
     """
     model = bare_model_id(api.call.model or str(api.body.get("model") or ""))
     try:
-        request.app[QUOTAS].charge(model, request.get(API_KEY), count_request(api.body))
+        request.app[QUOTAS].charge(model, request.get(API_KEY), lambda: count_request(api.body))
     except QuotaExceeded as exceeded:
         request[THROTTLE] = exceeded.throttle
         raise
