@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from mockgem.cassette_commands import add_cassette_commands, run_cassette_command
+from mockgem.cassette_commands import add_cassette_commands, add_redaction_options, json_path, run_cassette_command
 from mockgem.config import DEFAULT_MAX_BODY, GIB, Config, RecordMode
 from mockgem.errors import ConfigError
 from mockgem.server import create_app
@@ -87,6 +87,9 @@ def add_recording_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--replay-timing", default="instant", help="stream chunk gaps: instant (default), recorded or scaled:F")
     serve.add_argument("--upstream", help="base URL to forward to (default: the real Google hosts)")
     serve.add_argument("--upstream-key", help="key sent upstream instead of the client's own")
+    serve.add_argument("--ignore-path", action="append", default=[], dest="ignore_paths", type=json_path, metavar="JSONPATH", help="leave this JSON path of request bodies out of matching, e.g. generationConfig.seed (repeatable)")
+    serve.add_argument("--match-version", action="store_true", help="match the API version (v1, v1beta) too; ignored by default")
+    add_redaction_options(serve)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -114,6 +117,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
         seed=args.seed,
         quotas=tuple(args.quotas),
         journal_size=args.journal_size,
+        redact_headers=tuple(args.redact_headers),
+        redact_query=tuple(args.redact_query),
+        redact_paths=tuple(args.redact_paths),
+        hash_blobs_over=args.hash_blobs_over,
+        ignore_paths=tuple(args.ignore_paths),
+        match_version=args.match_version,
     )
 
 
@@ -138,7 +147,7 @@ async def serve(config: Config) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "cassette":
-        return run_cassette_command(args.action, args.files)
+        return run_cassette_command(args)
     try:
         asyncio.run(serve(config_from_args(args)))
     except ConfigError as exc:

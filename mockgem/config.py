@@ -6,7 +6,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from mockgem.sources.cassettes.jsonpath import parse_path
+from mockgem.sources.cassettes.keys import KeyRules
+from mockgem.sources.cassettes.redact import RedactionRules
 
 DEFAULT_MAX_BODY = 20 * 1024 * 1024
 GIB = 1024**3
@@ -27,6 +31,8 @@ class Config(BaseModel):
     `faults` are terms of the fault language (`503@0.05`, `latency=200ms..800ms`) that every
     generate call may get, rolled from `seed` (a random seed when None); `quotas` are `--quota`
     values (`gemini-2.5-flash:rpm=10`). Both are checked when the app is created.
+    The `redact_*` and `hash_blobs_over` filters apply to what is recorded; `ignore_paths` and
+    `match_version` to how a request finds its recording.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -53,3 +59,25 @@ class Config(BaseModel):
     faults: tuple[str, ...] = ()
     seed: int | None = None
     quotas: tuple[str, ...] = ()
+    redact_headers: tuple[str, ...] = ()
+    redact_query: tuple[str, ...] = ()
+    redact_paths: tuple[str, ...] = ()
+    hash_blobs_over: int | None = Field(default=None, ge=0)
+    ignore_paths: tuple[str, ...] = ()
+    match_version: bool = False
+
+    @field_validator("redact_paths", "ignore_paths")
+    @classmethod
+    def _readable_paths(cls, paths: tuple[str, ...]) -> tuple[str, ...]:
+        for path in paths:
+            parse_path(path)
+        return paths
+
+    def key_rules(self) -> KeyRules:
+        return KeyRules(ignored_paths=self.ignore_paths, match_version=self.match_version)
+
+    def redaction_rules(self) -> RedactionRules:
+        return RedactionRules(
+            headers=frozenset(self.redact_headers), query=frozenset(self.redact_query),
+            json_paths=self.redact_paths, blob_limit=self.hash_blobs_over,
+        )

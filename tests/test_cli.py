@@ -89,3 +89,22 @@ def test_bad_fault_flag_stops_start_listing_valid_terms() -> None:
     process = start("--fault", "teapot")
     _, err = process.communicate(timeout=20)
     assert process.returncode == 2 and "unknown fault 'teapot'" in err and "valid faults:" in err
+
+
+def test_redaction_and_matching_flags_reach_the_config() -> None:
+    args = build_parser().parse_args(
+        ["serve", "--mode", "record", "--redact-header", "X-Team", "--redact-header", "X-Other", "--redact-query", "user",
+         "--redact-path", "systemInstruction", "--hash-blobs-over", "100000", "--ignore-path", "generationConfig.seed", "--match-version"]
+    )
+    config = config_from_args(args)
+    assert (config.redact_headers, config.redact_query, config.redact_paths) == (("X-Team", "X-Other"), ("user",), ("systemInstruction",))
+    assert (config.hash_blobs_over, config.ignore_paths, config.match_version) == (100000, ("generationConfig.seed",), True)
+    assert config.redaction_rules().headers == frozenset({"X-Team", "X-Other"}) and config.redaction_rules().blob_limit == 100000
+    assert config.key_rules().ignored_paths == ("generationConfig.seed",) and config.key_rules().match_version
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--ignore-path", "a..b"), ("--redact-path", "$"), ("--hash-blobs-over", "lots")])
+def test_bad_redaction_or_matching_value_stops_start(flag: str, value: str) -> None:
+    process = start(flag, value)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 2 and f"argument {flag}: " in err

@@ -32,7 +32,10 @@ from mockgem.sources.rules import FaultCheck, FileLabels, RuleSource
 
 
 def install_sources(app: web.Application, config: Config, *, file_labels: FileLabels | None = None, check_faults: FaultCheck | None = None) -> None:
-    cassettes = CassetteSource.load(file=config.cassette, directory=config.cassette_dir, timing=ReplayTiming.parse(config.replay_timing))
+    cassettes = CassetteSource.load(
+        file=config.cassette, directory=config.cassette_dir, timing=ReplayTiming.parse(config.replay_timing),
+        rules=config.key_rules(), redaction=config.redaction_rules(),
+    )
     app[CASSETTES] = cassettes
     app[NAMES] = NameMap()
     mapped = NameMappedSource(cassettes, app[NAMES])

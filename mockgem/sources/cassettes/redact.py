@@ -1,7 +1,8 @@
 """What never reaches a cassette file: API keys, credentials, cookies, OAuth tokens.
 
 The defaults are always applied; `RedactionRules` adds headers, query parameters and JSON paths,
-and can replace large `inlineData` blobs by their digest (matching treats both as equal).
+and can replace large `inlineData` blobs by their digest (matching treats both as equal). JSON
+filters reach into every chunk of a stream, SSE or JSON array, and leave untouched bytes as they were.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 from mockgem.sources.cassettes.jsonpath import edit_path, parse_path
 from mockgem.sources.cassettes.keys import blob_digest
 from mockgem.sources.cassettes.model import Headers, Interaction, header_values
+from mockgem.sse import dump_line
 
 REDACTED = "<REDACTED>"
 SECRET_HEADERS = frozenset(
@@ -32,7 +34,7 @@ _LEAK_PATTERNS = {
 
 @dataclass(frozen=True, slots=True)
 class RedactionRules:
-    """Filters on top of the defaults; `blob_limit` (characters) turns blob hashing on."""
+    """Filters on top of the defaults; `blob_limit` (decoded bytes) turns blob hashing on."""
 
     headers: frozenset[str] = frozenset()
     query: frozenset[str] = frozenset()
@@ -80,12 +82,27 @@ def _redact_body(body: bytes, headers: Headers, rules: RedactionRules) -> bytes:
     content_type = ";".join(header_values(headers, "content-type")).lower()
     if "x-www-form-urlencoded" in content_type:
         return _redact_form(body)
+    if "text/event-stream" in content_type or body.lstrip().startswith(b"data:"):
+        return b"".join(_redact_sse_line(line, rules) for line in body.splitlines(keepends=True))
     try:
         value = json.loads(body)
     except ValueError:
         return body
-    cleaned = _redact_json(value, rules)
+    # A top-level array is the stream form without `alt=sse`: each item is one response.
+    cleaned = [_redact_json(item, rules) for item in value] if isinstance(value, list) else _redact_json(value, rules)
     return body if cleaned == value else json.dumps(cleaned, ensure_ascii=False).encode()
+
+
+def _redact_sse_line(line: bytes, rules: RedactionRules) -> bytes:
+    """One line of an SSE body, rewritten only when a filter changed its `data:` JSON."""
+    if not line.startswith(b"data:"):
+        return line
+    try:
+        value = json.loads(line[5:])
+    except ValueError:
+        return line  # `[DONE]`, or data split over several lines
+    cleaned = _redact_json(value, rules)
+    return line if cleaned == value else b"data: " + dump_line(cleaned) + line[len(line.rstrip(b"\r\n")) :]
 
 
 def _redact_json(value: Any, rules: RedactionRules) -> Any:
@@ -106,9 +123,13 @@ def _hash_blobs(value: Any, limit: int) -> Any:
     result = {key: _hash_blobs(item, limit) for key, item in value.items()}
     for name in ("inlineData", "inline_data"):
         blob = result.get(name)
-        if isinstance(blob, dict) and isinstance(blob.get("data"), str) and len(blob["data"]) > limit:
+        if isinstance(blob, dict) and isinstance(blob.get("data"), str) and _decoded_size(blob["data"]) > limit:
             result[name] = {**blob, "data": blob_digest(blob["data"])}
     return result
+
+
+def _decoded_size(base64_text: str) -> int:
+    return len(base64_text.rstrip("=")) * 3 // 4
 
 
 def _redact_form(body: bytes) -> bytes:

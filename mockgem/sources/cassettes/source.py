@@ -22,6 +22,7 @@ from mockgem.sources.cassettes.formats import load_cassette
 from mockgem.sources.cassettes.index import CassetteIndex, Recorded
 from mockgem.sources.cassettes.keys import KeyRules, RequestShape, canonical_body, describe_request
 from mockgem.sources.cassettes.model import Cassette, Interaction, RecordedResponse
+from mockgem.sources.cassettes.redact import RedactionRules
 from mockgem.sources.cassettes.store import CassetteStore
 from mockgem.sse import parse_json_array, parse_sse
 
@@ -124,24 +125,26 @@ class CassetteSource:
     """Answers from recorded interactions; `X-Mockgem-Cassette: NAME` scopes one request."""
 
     def __init__(self, cassettes: Iterable[Cassette], *, directory: Path | None = None, active: str | None = None,
-                 timing: ReplayTiming | None = None, rules: KeyRules | None = None) -> None:
+                 timing: ReplayTiming | None = None, rules: KeyRules | None = None,
+                 redaction: RedactionRules | None = None) -> None:
         self.index = CassetteIndex(cassettes, rules=rules)
-        self.store = CassetteStore()
+        self.store = CassetteStore(redaction=redaction)
         self.directory = directory
         self.active = active
         self.timing = timing or ReplayTiming()
 
     @classmethod
     def load(cls, *, file: Path | None = None, directory: Path | None = None, timing: ReplayTiming | None = None,
-             rules: KeyRules | None = None) -> CassetteSource:
+             rules: KeyRules | None = None, redaction: RedactionRules | None = None) -> CassetteSource:
         """`--cassette FILE` alone, or `--cassette-dir DIR` with `--cassette NAME` as the active one."""
         if directory is not None:
             found = [load_cassette(path, directory) for path in cassette_files(directory)] if directory.is_dir() else []
-            return cls(found, directory=directory, active=str(file) if file else None, timing=timing, rules=rules)
+            return cls(found, directory=directory, active=str(file) if file else None, timing=timing, rules=rules,
+                       redaction=redaction)
         if file is None:
-            return cls((), timing=timing, rules=rules)
+            return cls((), timing=timing, rules=rules, redaction=redaction)
         found = [load_cassette(file, file.parent)] if file.exists() else []
-        return cls(found, directory=file.parent, active=file.name, timing=timing, rules=rules)
+        return cls(found, directory=file.parent, active=file.name, timing=timing, rules=rules, redaction=redaction)
 
     async def answer(self, request: ApiRequest) -> Answer | Miss:
         scope = self.scope(request)

@@ -94,3 +94,36 @@ def test_find_secrets_reports_leftovers_and_ignores_placeholders() -> None:
     placeholder = _interaction(uri="https://x/v1beta/models?key=XXX", headers=(("x-goog-api-key", "<GEMINI_API_KEY>"),))
     assert find_secrets(placeholder) == []
     assert find_secrets(redact(leaky)) == ["an OAuth access token in the response body"]
+
+
+def test_json_path_filters_and_blob_hashing_reach_every_sse_event() -> None:
+    blob = base64.b64encode(b"\x01" * 2000).decode()
+    events = [{"responseId": "r1", "candidates": [{"content": {"parts": [{"inlineData": {"data": blob}}]}}]}, {"responseId": "r1"}]
+    body = b"".join(b"data: " + json.dumps(event).encode() + b"\r\n\r\n" for event in events) + b"data: [DONE]\n\n"
+    streamed = Interaction(RecordedRequest("POST", URI, JSON), RecordedResponse(200, (("Content-Type", "text/event-stream"),), body))
+    clean = redact(streamed, RedactionRules(json_paths=("responseId",), blob_limit=1000)).response.body
+    lines = clean.split(b"\r\n\r\n")
+    first, second = json.loads(lines[0][6:]), json.loads(lines[1][6:])
+    assert first["responseId"] == second["responseId"] == REDACTED
+    assert first["candidates"][0]["content"]["parts"][0]["inlineData"]["data"].startswith("sha256:")
+    assert clean.endswith(b"\r\n\r\ndata: [DONE]\n\n") and len(lines) == 3
+
+
+def test_untouched_sse_body_keeps_its_exact_bytes() -> None:
+    body = b'data: {"a":  1}\r\n\r\ndata: {"b": 2}\n\n'
+    streamed = Interaction(RecordedRequest("POST", URI, JSON), RecordedResponse(200, (), body))
+    assert redact(streamed, RedactionRules(json_paths=("responseId",))).response.body == body
+
+
+def test_json_path_filters_reach_every_item_of_a_json_array_stream() -> None:
+    body = json.dumps([{"responseId": "a"}, {"responseId": "b", "text": "kept"}]).encode()
+    clean = redact(_interaction({}, response=body), RedactionRules(json_paths=("responseId",)))
+    assert json.loads(clean.response.body) == [{"responseId": REDACTED}, {"responseId": REDACTED, "text": "kept"}]
+
+
+@pytest.mark.parametrize(("size", "hashed"), [(999, False), (1000, False), (1001, True)])
+def test_blob_limit_counts_decoded_bytes(size: int, hashed: bool) -> None:
+    blob = base64.b64encode(b"\x02" * size).decode()
+    body = {"contents": [{"parts": [{"inlineData": {"data": blob}}]}]}
+    data = json.loads(redact(_interaction(body), RedactionRules(blob_limit=1000)).request.body)["contents"][0]["parts"][0]["inlineData"]["data"]
+    assert data.startswith("sha256:") is hashed
