@@ -13,7 +13,8 @@ from mockgem._types import JSONDict
 from mockgem.errors import InvalidArgument, PermissionDenied
 from mockgem.protocol.casing import camel_keys
 from mockgem.protocol.envelopes import model_not_found
-from mockgem.resources.ids import LONG_ID_LENGTH, new_id
+from mockgem.protocol.catalog import bare_model_id
+from mockgem.resources.ids import LONG_ID_LENGTH, new_id, new_vertex_id
 from mockgem.resources.paging import page
 from mockgem.resources.state import StateStore
 from mockgem.resources.timestamps import Clock, parse_duration, parse_rfc3339, rfc3339
@@ -54,9 +55,10 @@ class CacheStore:
         self._min_tokens = min_tokens
         self._supports_caching = supports_caching
 
-    def create(self, body: JSONDict, *, version: str = "v1beta") -> JSONDict:
+    def create(self, body: JSONDict, *, version: str = "v1beta", parent: str = "") -> JSONDict:
+        """A new cache; under Vertex AI, `parent` is `projects/{p}/locations/{l}` and names carry it."""
         fields = camel_keys(body)
-        model = self._checked_model(fields.get("model"), version)
+        model = self._checked_model(fields.get("model"), version, parent)
         content = {key: fields[key] for key in CACHED_FIELDS if fields.get(key)}
         if not content.get("contents") and not content.get("systemInstruction"):
             raise InvalidArgument("CachedContent must have at least one content.")
@@ -67,8 +69,9 @@ class CacheStore:
                 f"min_total_token_count={minimum}"
             )
         now = self._clock()
+        cache_id = new_vertex_id() if parent else new_id(LONG_ID_LENGTH)
         record: JSONDict = {
-            "name": f"{CACHES}/{new_id(LONG_ID_LENGTH)}",
+            "name": f"{parent}/{CACHES}/{cache_id}" if parent else f"{CACHES}/{cache_id}",
             "model": model,
             "createTime": rfc3339(now),
             "updateTime": rfc3339(now),
@@ -78,7 +81,7 @@ class CacheStore:
             "_content": content,
         }
         self._set_expiry(record, fields, now, default_ttl=DEFAULT_TTL)
-        self._state.put(CACHES, record["name"], record)
+        self._state.put(CACHES, _key(record["name"]), record)
         return _public(record)
 
     def get(self, name: str) -> JSONDict:
@@ -101,11 +104,11 @@ class CacheStore:
         now = self._clock()
         self._set_expiry(record, camel_keys(body), now, default_ttl=None)
         record["updateTime"] = rfc3339(now)
-        self._state.put(CACHES, record["name"], record)
+        self._state.put(CACHES, _key(record["name"]), record)
         return _public(record)
 
     def delete(self, name: str) -> None:
-        self._state.remove(CACHES, self._record(name)["name"])
+        self._state.remove(CACHES, _key(self._record(name)["name"]))
 
     def apply(self, request: JSONDict, model: str) -> tuple[JSONDict, int]:
         """A generate request with its `cachedContent` expanded, and the cached token count.
@@ -115,7 +118,7 @@ class CacheStore:
         """
         fields = camel_keys(request)
         record = self._record(str(fields["cachedContent"]))
-        if _model_name(model) != record["model"]:
+        if bare_model_id(model) != bare_model_id(record["model"]):
             raise InvalidArgument(
                 f"Model used by GenerateContent request ({_model_name(model)}) and "
                 f"CachedContent ({record['model']}) has to be the same."
@@ -132,14 +135,15 @@ class CacheStore:
         expanded["contents"] = [*content.get("contents", []), *fields.get("contents", [])]
         return expanded, int(record["usageMetadata"]["totalTokenCount"])
 
-    def _checked_model(self, model: object, version: str) -> str:
+    def _checked_model(self, model: object, version: str, parent: str) -> str:
+        """The cache's model as the API names it: `models/x`, or Vertex's full publisher path."""
         if not isinstance(model, str) or not model:
             # UNVERIFIED: the wording of the refusal of a cache without a model.
             raise InvalidArgument("CachedContent must have a model.")
         name = _model_name(model)
         if not self._supports_caching(name):
-            raise model_not_found(name.removeprefix("models/"), version, "createCachedContent")
-        return name
+            raise model_not_found(bare_model_id(name), version, "createCachedContent")
+        return f"{parent}/publishers/google/models/{bare_model_id(name)}" if parent else name
 
     def _set_expiry(
         self, record: JSONDict, fields: JSONDict, now: float, *, default_ttl: float | None
@@ -165,7 +169,7 @@ class CacheStore:
 
     def _record(self, name: str) -> JSONDict:
         self._purge_expired()
-        record = self._state.get(CACHES, f"{CACHES}/{name.removeprefix(CACHES + '/')}")
+        record = self._state.get(CACHES, _key(name))
         if record is None:
             raise cache_not_found()
         return record
@@ -174,11 +178,16 @@ class CacheStore:
         now = self._clock()
         for record in self._state.records(CACHES):
             if record["_expiresAt"] <= now:
-                self._state.remove(CACHES, record["name"])
+                self._state.remove(CACHES, _key(record["name"]))
 
 
 def _public(record: JSONDict) -> JSONDict:
     return {key: value for key, value in record.items() if not key.startswith("_")}
+
+
+def _key(name: str) -> str:
+    """The state key of a cache: `cachedContents/{id}`, from a bare id, a name or a Vertex path."""
+    return f"{CACHES}/{name.rpartition(CACHES + '/')[2]}"
 
 
 def _model_name(model: str) -> str:

@@ -15,7 +15,9 @@ from mockgem.server.resource_use import check_file_uris
 async def create_cache(request: web.Request) -> web.StreamResponse:
     api = await api_request(request)
     check_file_uris(request.app[FILES], api.body)
-    cache = request.app[CACHES].create(api.body, version=api.call.version)
+    call = api.call
+    parent = f"projects/{call.project}/locations/{call.location}" if call.project else ""
+    cache = request.app[CACHES].create(api.body, version=call.version, parent=parent)
     await learn_created(request.app, api, cache)
     return render_json(cache)
 

@@ -88,3 +88,17 @@ def test_generate_with_a_deleted_cache_is_refused(client: genai.Client) -> None:
     with pytest.raises(errors.ClientError) as caught:
         client.models.generate_content(model=MODEL, contents="hi", config=types.GenerateContentConfig(cached_content=cache.name))
     assert caught.value.code == 403 and "CachedContent not found" in (caught.value.message or "")
+
+
+def test_vertex_caches_carry_the_project_path_and_serve_generate(vertex_client: genai.Client, server: MockGemServer) -> None:
+    cache = create_cache(vertex_client)
+    parent = "projects/test-project/locations/us-central1"
+    assert cache.name and cache.name.startswith(f"{parent}/cachedContents/") and cache.name.rpartition("/")[2].isdigit()
+    assert cache.model == f"{parent}/publishers/google/models/{MODEL}"
+    assert vertex_client.caches.get(name=cache.name).name == cache.name
+    config = types.GenerateContentConfig(cached_content=cache.name)
+    answer = vertex_client.models.generate_content(model=MODEL, contents="weather?", config=config)
+    assert answer.text == "Sunny, 21 C"
+    assert answer.usage_metadata and answer.usage_metadata.cached_content_token_count == cache.usage_metadata.total_token_count  # type: ignore[union-attr]
+    vertex_client.caches.delete(name=cache.name)
+    assert [listed.name for listed in vertex_client.caches.list()] == []
