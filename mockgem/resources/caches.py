@@ -63,7 +63,7 @@ class CacheStore:
         if not content.get("contents") and not content.get("systemInstruction"):
             raise InvalidArgument("CachedContent must have at least one content.")
         tokens = self._count_tokens(content)
-        if tokens < (minimum := self._min_tokens(model)):
+        if tokens < (minimum := self._min_tokens(bare_model_id(model))):
             raise InvalidArgument(
                 f"Cached content is too small. total_token_count={tokens}, "
                 f"min_total_token_count={minimum}"
@@ -141,7 +141,7 @@ class CacheStore:
             # UNVERIFIED: the wording of the refusal of a cache without a model.
             raise InvalidArgument("CachedContent must have a model.")
         name = _model_name(model)
-        if not self._supports_caching(name):
+        if not self._supports_caching(bare_model_id(name)):
             raise model_not_found(bare_model_id(name), version, "createCachedContent")
         return f"{parent}/publishers/google/models/{bare_model_id(name)}" if parent else name
 
