@@ -7,9 +7,9 @@ API key: the middleware lets it through, the upload id is the credential.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
 from mockgem._types import JSONDict
 from mockgem.errors import InvalidArgument
@@ -18,6 +18,7 @@ from mockgem.protocol.validation import parse_json_body
 from mockgem.resources.files import UploadProgress, UploadRejected
 from mockgem.server.keys import CALL, CONFIG, FILES
 from mockgem.server.listing import page_query
+from mockgem.server.multipart import multipart_parts
 from mockgem.server.recorded_names import learn_created
 from mockgem.server.render import GOOGLE_HEADERS, render_error, render_json
 
@@ -89,23 +90,16 @@ async def _upload_multipart(request: web.Request) -> web.StreamResponse:
     """Metadata JSON and the bytes as parts of `multipart/related` (or `form-data`), in any order."""
     metadata: JSONDict | None = None
     data, mime_type = b"", None
-    limit = request.app[CONFIG].max_file_size
-    async for part in _parts(request):
-        content = await read_limited(part.read_chunk, limit)
-        if metadata is None and part.headers.get("Content-Type", "").startswith("application/json"):
-            parsed = parse_json_body(content)
+    body = await _read_upload(request)
+    for part in multipart_parts(body, request.headers.get("Content-Type", "")):
+        if metadata is None and part.content_type.startswith("application/json"):
+            parsed = parse_json_body(part.content)
             metadata = parsed if isinstance(parsed, dict) else None
         else:
-            data, mime_type = content, part.headers.get("Content-Type")
+            data, mime_type = part.content, part.content_type
     file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, base_url=api_base(request), version=_call(request).version)
+    await learn_created(request.app, _bytes_request(request, body), {"file": file})
     return render_json({"file": file})
-
-
-async def _parts(request: web.Request) -> AsyncIterator[BodyPartReader]:
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if isinstance(part, BodyPartReader):
-            yield part
 
 
 async def read_limited(read: Callable[[int], Awaitable[bytes]], limit: int) -> bytes:

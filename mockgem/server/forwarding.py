@@ -17,10 +17,10 @@ from mockgem.protocol.calls import ApiRequest
 from mockgem.resources.files import UploadRejected
 from mockgem.resources.ids import LONG_ID_LENGTH, new_id
 from mockgem.server.files import public_origin, read_limited
-from mockgem.server.keys import ANSWERED, CALL, CONFIG, UPSTREAM, UPSTREAM_UPLOADS
+from mockgem.server.keys import ANSWERED, CALL, CASSETTES, CONFIG, NAMES, UPSTREAM, UPSTREAM_UPLOADS
 from mockgem.sources.base import Answer
 from mockgem.server.parse import payload_too_large, read_body
-from mockgem.server.recorded_names import learn_created
+from mockgem.server.recorded_names import learn_created, to_recorded
 from mockgem.server.render import GOOGLE_HEADERS, render_error
 from mockgem.sources.passthrough import Relayed
 
@@ -51,7 +51,7 @@ async def forward_resource(request: web.Request) -> web.StreamResponse:
     api = ApiRequest(call, {}, await _read_whole(request), tuple(request.query.items()), tuple(request.headers.items()))
     upload_id = request.query.get("upload_id")
     session_url = _upstream_session(request, upload_id) if upload_id else None
-    relayed = await request.app[UPSTREAM].relay(api, headers=_sent_headers(request), url=session_url)
+    relayed = await request.app[UPSTREAM].relay(api, headers=_sent_headers(request), url=session_url, record=not _recorded_already(request, api))
     headers = {name: value for name, value in relayed.headers if name != UPLOAD_URL}
     if upstream_url := relayed.header(UPLOAD_URL):
         headers[UPLOAD_URL] = _local_session(request, upstream_url)
@@ -61,6 +61,13 @@ async def forward_resource(request: web.Request) -> web.StreamResponse:
         await _learn(request, api, relayed)
     request[ANSWERED] = Answer(status=relayed.status, origin="upstream", source="upstream")
     return web.Response(status=relayed.status, body=relayed.body, headers={**GOOGLE_HEADERS, **headers})
+
+
+def _recorded_already(request: web.Request, api: ApiRequest) -> bool:
+    """In auto, a resource call the cassette holds is forwarded (the upstream needs the resource)
+    but not written down again, so each run does not add the same upload to the cassette."""
+    app = request.app
+    return app[CONFIG].mode is RecordMode.AUTO and app[CASSETTES].holds(to_recorded(app[NAMES], api))
 
 
 async def _read_whole(request: web.Request) -> bytes:

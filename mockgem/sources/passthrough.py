@@ -139,22 +139,22 @@ class PassthroughSource:
             return Answer(chunked=True, origin="upstream", source="upstream", live=exchange.relay())
         return await exchange.whole()
 
-    async def relay(self, request: ApiRequest, *, headers: Mapping[str, str], url: str | None = None) -> Relayed:
+    async def relay(self, request: ApiRequest, *, headers: Mapping[str, str], url: str | None = None, record: bool = True) -> Relayed:
         """Sends `request.raw` with `headers` (plus the credential) to `url` or the call's own URL."""
         if self._session is None:
             raise ApiError("mockgem: the upstream connection is not open", code=503, status="UNAVAILABLE")
         sent = {**headers, **self.upstream.headers(request)}
         target = url or self.upstream.url(request)
-        exchange = await self._send(self._session, request, RecordedRequest(http_method(request), target, tuple(sent.items()), request.raw))
+        exchange = await self._send(self._session, request, RecordedRequest(http_method(request), target, tuple(sent.items()), request.raw), record)
         raw = await exchange.read()
         return Relayed(exchange.response.status, kept_response_headers(exchange.response.headers), raw)
 
-    async def _send(self, session: aiohttp.ClientSession, request: ApiRequest, sent: RecordedRequest) -> _Exchange:
+    async def _send(self, session: aiohttp.ClientSession, request: ApiRequest, sent: RecordedRequest, record: bool = True) -> _Exchange:
         try:
             response = await session.request(sent.method, sent.uri, data=sent.body or None, headers=dict(sent.headers))
         except aiohttp.ClientError as exc:
             raise ApiError(f"mockgem: the upstream {sent.uri} could not be reached: {exc}", code=502, status="UNAVAILABLE") from exc
-        return _Exchange(request, sent, response, self.recorder)
+        return _Exchange(request, sent, response, self.recorder if record else None)
 
 
 class _Exchange:

@@ -157,6 +157,11 @@ class CassetteIndex:
         """The next recording for this request, in `cassette` only when named, else in all."""
         return self.lookup_shape(describe_request(method, target, body, self.rules), cassette=cassette)
 
+    def holds(self, shape: RequestShape, *, cassette: str | None = None) -> bool:
+        """Whether a recording matches, without taking it from the replay order."""
+        scope = ALL if cassette is None else self.resolve(cassette)
+        return scope is not None and shape.key in self._scopes[scope]
+
     def lookup_shape(self, shape: RequestShape, *, cassette: str | None = None) -> Recorded | NearMiss:
         scope = ALL if cassette is None else self.resolve(cassette)
         if scope is None:

@@ -153,6 +153,10 @@ class CassetteSource:
             return answer_from(found, self.timing)
         return Miss(found.message, "cassettes")
 
+    def holds(self, request: ApiRequest) -> bool:
+        """Whether a recording answers `request`, leaving the replay order as it is."""
+        return self.index.holds(request_shape(request, self.index.rules), cassette=self.scope(request))
+
     def scope(self, request: ApiRequest) -> str | None:
         """The cassette named by the request header, else the active one, else None (all loaded)."""
         named = next((value for name, value in request.headers if name.lower() == CASSETTE_HEADER), None)
