@@ -86,24 +86,25 @@ class Stats:
     recorded: int = 0
     answered_by: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
-    models: dict[str, Counter[str]] = field(default_factory=dict)
+    models: dict[str, list[int]] = field(default_factory=dict)  # model: [requests, hits, misses]
 
     def count(self, entry: JournalEntry) -> None:
+        hit, missed = entry.source == "cassettes", entry.miss is not None
         self.requests += 1
-        self.hits += entry.source == "cassettes"
-        self.misses += entry.miss is not None
+        self.hits += hit
+        self.misses += missed
         self.statuses[str(entry.status or "aborted")] += 1
         if entry.source:
             self.answered_by[entry.source] += 1
         if entry.model:
-            per_model = self.models.setdefault(entry.model, Counter())
-            per_model.update(requests=1, hits=int(entry.source == "cassettes"), misses=int(entry.miss is not None))
+            counts = self.models.setdefault(entry.model, [0, 0, 0])
+            counts[0], counts[1], counts[2] = counts[0] + 1, counts[1] + hit, counts[2] + missed
 
     def to_json(self) -> JSONDict:
         return {
             "requests": self.requests, "hits": self.hits, "misses": self.misses, "recorded": self.recorded,
             "answeredBy": dict(self.answered_by), "statuses": dict(self.statuses),
-            "models": {model: {"requests": c["requests"], "hits": c["hits"], "misses": c["misses"]} for model, c in self.models.items()},
+            "models": {model: {"requests": n, "hits": hits, "misses": misses} for model, (n, hits, misses) in self.models.items()},
         }
 
 

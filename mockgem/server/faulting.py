@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 import socket
 import struct
 from collections.abc import AsyncIterator, Callable
@@ -77,18 +78,24 @@ async def admit(request: web.Request, api: ApiRequest) -> web.StreamResponse | N
     except QuotaExceeded as exceeded:
         request[THROTTLE] = exceeded.throttle
         raise
-    rng = request.app[FAULTS].request_rng()
-    request[FAULT_RNG] = rng
-    plan = draw_plan(request_faults(request) + request.app[FAULTS].faults, rng, model=model)
+    faults = request_faults(request) + request.app[FAULTS].faults
+    plan = draw_plan(faults, _rng(request), model=model) if faults else FaultPlan(model=model)
     request[FAULT_PLAN] = plan
     return await _before_body(request, plan, api.stream)
+
+
+def _rng(request: web.Request) -> random.Random:
+    """The request's own generator, drawn from the seeded one only when some fault needs it."""
+    if FAULT_RNG not in request:
+        request[FAULT_RNG] = request.app[FAULTS].request_rng()
+    return request[FAULT_RNG]
 
 
 async def apply_faults(request: web.Request, api: ApiRequest, answer: Answer) -> Answer | web.StreamResponse:
     """The answer with its content outcome, or the whole response when a rule's fault replaces it."""
     plan = request.get(FAULT_PLAN, NO_FAULTS)
     if answer.faults:
-        rule_plan = draw_plan(parse_faults(answer.faults), request[FAULT_RNG], model=plan.model)
+        rule_plan = draw_plan(parse_faults(answer.faults), _rng(request), model=plan.model)
         plan = merged(plan, rule_plan)
         request[FAULT_PLAN] = plan
         replaced = await _before_body(request, rule_plan, api.stream)

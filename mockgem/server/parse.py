@@ -11,16 +11,12 @@ from mockgem.server.keys import CALL, CLIENT_REQUEST, CONFIG
 
 
 async def read_body(request: web.Request) -> bytes:
+    """The whole body; past `--max-body` aiohttp raises (the app's `client_max_size` is one more
+    byte), and the error middleware answers with the real API's error."""
     limit = request.app[CONFIG].max_body
     if request.content_length is not None and request.content_length > limit:
         raise payload_too_large(limit)
-    body = bytearray()
-    # `read(n)` returns what has arrived so far, at most n bytes: loop until the end or the limit.
-    while chunk := await request.content.read(limit + 1 - len(body)):
-        body += chunk
-        if len(body) > limit:
-            raise payload_too_large(limit)
-    return bytes(body)
+    return await request.read()
 
 
 def payload_too_large(limit: int) -> InvalidArgument:
