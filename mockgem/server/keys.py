@@ -15,6 +15,7 @@ from mockgem.resources.batches import BatchStore
 from mockgem.resources.caches import CacheStore
 from mockgem.resources.files import FileStore
 from mockgem.resources.names import NameMap
+from mockgem.resources.prediction_jobs import PredictionJobStore
 from mockgem.resources.state import StateStore
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
 from mockgem.sources.base import Answer, Miss, Source
@@ -28,6 +29,7 @@ STATE = web.AppKey("state", StateStore)
 FILES = web.AppKey("files", FileStore)
 CACHES = web.AppKey("caches", CacheStore)
 BATCHES = web.AppKey("batches", BatchStore)
+PREDICTION_JOBS = web.AppKey("prediction_jobs", PredictionJobStore)
 CASSETTES = web.AppKey("cassettes", CassetteSource)
 # Recorded resource names and the names this run's creates gave them (replay and auto).
 NAMES = web.AppKey("names", NameMap)

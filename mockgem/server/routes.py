@@ -13,7 +13,7 @@ from aiohttp import web
 
 from mockgem.errors import NotFound
 from mockgem.protocol.calls import ApiCall
-from mockgem.server import admin, admin_faults, batches, caches, compat, files, native
+from mockgem.server import admin, admin_faults, batches, caches, compat, files, native, prediction_jobs
 from mockgem.server.forwarding import forwarded
 from mockgem.server.keys import CALL
 from mockgem.server.recorded_names import recorded_first
@@ -39,7 +39,7 @@ OPENAI: dict[str, Handler] = {
 # Forwarded outside replay; in replay, reads the recording holds are answered from it.
 RESOURCES: dict[str, Handler] = {
     action: forwarded(recorded_first(handler))
-    for action, handler in {**files.HANDLERS, **caches.HANDLERS, **batches.HANDLERS}.items()
+    for action, handler in {**files.HANDLERS, **caches.HANDLERS, **batches.HANDLERS, **prediction_jobs.HANDLERS}.items()
 }
 ADMIN: dict[str, Handler] = {
     "health": admin.health,

@@ -13,9 +13,10 @@ from mockgem.resources.batches import BatchStore
 from mockgem.resources.caches import CacheStore
 from mockgem.resources.file_records import Processing
 from mockgem.resources.files import FileStore
+from mockgem.resources.prediction_jobs import PredictionJobStore
 from mockgem.resources.state import DiskState, Limits, open_state
 from mockgem.server.batches import batch_answerer
-from mockgem.server.keys import BATCHES, CACHES, CONFIG, FILES, STATE
+from mockgem.server.keys import BATCHES, CACHES, CONFIG, FILES, PREDICTION_JOBS, STATE
 
 
 async def resource_stores(app: web.Application) -> AsyncIterator[None]:
@@ -26,6 +27,7 @@ async def resource_stores(app: web.Application) -> AsyncIterator[None]:
     app[STATE], app[FILES] = state, files
     app[CACHES] = CacheStore(state, clock=time.time, count_tokens=count_request)
     app[BATCHES] = BatchStore(state, clock=time.time, files=files, answer=batch_answerer(app), duration=config.batch_duration)
+    app[PREDICTION_JOBS] = PredictionJobStore(state, clock=time.time, duration=config.batch_duration)
     yield
     if isinstance(state, DiskState):
         state.close()
