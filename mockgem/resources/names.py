@@ -16,7 +16,7 @@ from typing import Any
 
 RESOURCE_NAME = re.compile(
     r"(?<![A-Za-z0-9_-])"
-    r"((?:files|cachedContents|batches)/[A-Za-z0-9][A-Za-z0-9-]*)"
+    r"((?:files|cachedContents|batches|batchPredictionJobs)/[A-Za-z0-9][A-Za-z0-9-]*)"
     r"(?![A-Za-z0-9_-])"
 )
 

@@ -26,7 +26,7 @@ from mockgem.sources.passthrough import Relayed
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 UPLOAD_URL = "x-goog-upload-url"
-_CREATES = frozenset({"files.upload", "cachedContents.create", "batchGenerateContent"})
+_CREATES = frozenset({"files.upload", "cachedContents.create", "batchGenerateContent", "batchPredictionJobs.create"})
 _ENDED_UPLOAD = frozenset({"final", "cancelled"})
 
 

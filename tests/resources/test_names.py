@@ -118,3 +118,9 @@ def test_reset_forgets_everything(names: NameMap) -> None:
 
     assert names.live_name("files/mwp1gi5it47f") is None
     assert names.to_live("files/mwp1gi5it47f") == "files/mwp1gi5it47f"
+
+
+def test_vertex_prediction_job_names_are_mapped_inside_their_paths() -> None:
+    names = NameMap()
+    names.learn("projects/p/locations/l/batchPredictionJobs/111", "projects/p/locations/l/batchPredictionJobs/222")
+    assert names.to_recorded({"name": "projects/p/locations/l/batchPredictionJobs/222"}) == {"name": "projects/p/locations/l/batchPredictionJobs/111"}
