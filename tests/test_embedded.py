@@ -79,10 +79,13 @@ def test_a_stopped_server_says_so() -> None:
         _ = server.requests
 
 
-def test_load_rules_outside_replay_mode_is_refused(tmp_path: Path) -> None:
+def test_rules_answer_first_in_passthrough_mode(tmp_path: Path) -> None:
     with MockGemServer(mode="passthrough", upstream="http://127.0.0.1:9", cassette=tmp_path / "x.yaml") as server:
-        with pytest.raises(MockGemError, match="replay mode"):
-            server.load_rules({"rules": []})
+        server.load_rules({"rules": [{"match": {"contains": "ping"}, "reply": {"text": "pong"}}]})
+        client = genai_client(server)
+        assert client.models.generate_content(model=MODEL, contents="ping").text == "pong"
+        with pytest.raises(errors.ServerError):
+            client.models.generate_content(model=MODEL, contents="the unreachable upstream answers this")
 
 
 async def test_async_with_serves_the_async_client() -> None:

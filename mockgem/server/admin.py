@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 from aiohttp import web
 
-from mockgem.errors import ApiError, ConfigError, InvalidArgument, NotFound
+from mockgem.errors import ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
 from mockgem.protocol.validation import parse_json_body
 from mockgem.server.keys import CASSETTES, JOURNAL, NAMES, RULES, STATE
@@ -61,13 +61,12 @@ async def stats(request: web.Request) -> web.StreamResponse:
 
 
 async def rules(request: web.Request) -> web.StreamResponse:
-    """`POST /_mockgem/rules` with a rules document (JSON or YAML): they answer first from now on.
+    """`POST /_mockgem/rules` with a rules document (JSON or YAML): they answer first from now on,
+    in every mode (a fitting rule answers before any recording or upstream).
 
     `DELETE` forgets every rule loaded this way and restarts each rule's `times`.
     """
     method = _only(request, "POST", "DELETE")
-    if RULES not in request.app:
-        raise ApiError("mockgem: rules answer only in replay mode.", code=400, status="FAILED_PRECONDITION")
     scripted = request.app[RULES]
     if method == "DELETE":
         scripted.reset()
@@ -108,8 +107,7 @@ def reset_app(app: web.Application) -> None:
     app[NAMES].reset()
     app[JOURNAL].clear()
     app[CASSETTES].index.reset()
-    if RULES in app:
-        app[RULES].reset()
+    app[RULES].reset()
 
 
 def _only(request: web.Request, *methods: str) -> str:

@@ -25,18 +25,27 @@ class ResourceResolvingSource:
     """Asks `inner` with a generate request as the model sees it: its cache applied, its files checked.
 
     Composed around the scripted sources only: a recording already holds what the recorded run's
-    resources gave, and the upstream resolves its own files and caches.
+    resources gave, and the upstream resolves its own files and caches. Not `strict`, in front of
+    the recordings or the upstream, it uses only the caches this run holds and checks no file: a
+    request naming a recorded or an upstream resource must reach the source that knows it.
     """
 
-    def __init__(self, app: web.Application, inner: Source) -> None:
+    def __init__(self, app: web.Application, inner: Source, *, strict: bool = True) -> None:
         self._app = app
         self._inner = inner
+        self._strict = strict
 
     async def answer(self, api: ApiRequest) -> Answer | Miss:
         if not api.call.is_generate or FILES not in self._app:
             return await self._inner.answer(api)
-        expanded, cached_tokens = expand_cached_content(self._app, api)
-        check_file_uris(self._app[FILES], expanded.body)
+        try:
+            expanded, cached_tokens = expand_cached_content(self._app, api)
+        except ApiError:
+            if self._strict:
+                raise
+            expanded, cached_tokens = api, 0
+        if self._strict:
+            check_file_uris(self._app[FILES], expanded.body)
         result = await self._inner.answer(expanded)
         return result if isinstance(result, Miss) else with_cached_tokens(result, cached_tokens)
 

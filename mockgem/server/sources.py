@@ -1,11 +1,13 @@
 """Which sources answer, per `--mode`, and the upstream connection's lifetime.
 
-- replay: FirstOf(cassettes, rules, builtin). Builtin answers only countTokens, embeddings and
-  the models API, and next to cassettes the rules answer only what a rule (or their `default`)
-  fits, so a generate request with no recording is a 4xx miss that names the closest recording.
-  Without any cassette configured: rules (with a placeholder reply) then builtin.
-- record: everything is forwarded and written down. passthrough: forwarded, nothing written.
-- auto: FirstOf(cassettes, forward-and-record); the cassettes' miss is not shown, the upstream answers.
+In every mode a rule that fits a request answers it first: a scripted answer (a 503 to test a
+retry) is never replaced by a recording, nor sent upstream and recorded.
+- replay: FirstOf(fitting rules, cassettes, the rules' `default`, builtin). Builtin answers only
+  countTokens, embeddings and the models API, so a generate request with no recording and no
+  rule is a 4xx miss that names the closest recording. Without any cassette configured: the
+  rules (with a placeholder reply when nothing fits) then builtin.
+- record: fitting rules, then everything is forwarded and written down. passthrough: forwarded,
+  nothing written. auto: FirstOf(fitting rules, cassettes, forward-and-record).
 Cassettes are asked under recorded resource names (`NameMappedSource`). Outside replay, the
 upstream is also under `UPSTREAM`, where files, caches and batches calls are forwarded.
 """
@@ -28,7 +30,7 @@ from mockgem.sources.builtin import BuiltinSource
 from mockgem.sources.cassettes.source import CassetteSource, ReplayTiming
 from mockgem.sources.cassettes.model import Interaction
 from mockgem.sources.passthrough import PassthroughSource, Recorder, Upstream
-from mockgem.sources.rules import FaultCheck, FileLabels, RuleSource
+from mockgem.sources.rules import Fallback, FaultCheck, FileLabels, RuleSource
 
 
 def install_sources(app: web.Application, config: Config, *, file_labels: FileLabels | None = None, check_faults: FaultCheck | None = None) -> None:
@@ -39,17 +41,20 @@ def install_sources(app: web.Application, config: Config, *, file_labels: FileLa
     app[CASSETTES] = cassettes
     app[NAMES] = NameMap()
     mapped = NameMappedSource(cassettes, app[NAMES])
+    rules = app[RULES] = RuleSource(config.rules, file_labels=file_labels, check_faults=check_faults)
+    scripted_first = ResourceResolvingSource(app, rules.answering(Fallback.NONE), strict=False)
     if config.mode is RecordMode.REPLAY:
-        uses_cassettes = config.cassette is not None or config.cassette_dir is not None
-        rules = RuleSource(config.rules, file_labels=file_labels, check_faults=check_faults, placeholder=not uses_cassettes)
-        app[RULES] = rules
-        scripted = ResourceResolvingSource(app, rules)
-        app[SOURCE] = FirstOf(mapped, scripted, BuiltinSource()) if uses_cassettes else FirstOf(scripted, BuiltinSource())
+        if config.cassette is None and config.cassette_dir is None:
+            app[SOURCE] = FirstOf(ResourceResolvingSource(app, rules), BuiltinSource())
+        else:
+            fallback = ResourceResolvingSource(app, rules.answering(Fallback.DEFAULT))
+            app[SOURCE] = FirstOf(scripted_first, mapped, fallback, BuiltinSource())
         return
     recorder = None if config.mode is RecordMode.PASSTHROUGH else _counted(cassettes.record, app[JOURNAL])
     upstream = app[UPSTREAM] = PassthroughSource(Upstream(config.upstream, config.upstream_key), recorder)
     app[UPSTREAM_UPLOADS] = {}
-    app[SOURCE] = FirstOf(mapped, upstream) if config.mode is RecordMode.AUTO else upstream
+    answering = (mapped, upstream) if config.mode is RecordMode.AUTO else (upstream,)
+    app[SOURCE] = FirstOf(scripted_first, *answering)
 
     async def upstream_session(_: web.Application) -> AsyncIterator[None]:
         async with upstream.connected():

@@ -41,10 +41,15 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Miss:
-    """No answer: `reason` says why, in words a user can act on (closest recording, diff...)."""
+    """No answer: `reason` says why, in words a user can act on (closest recording, diff...).
+
+    `passing` marks a source that only lets the request through to the next one (rules in front
+    of cassettes): the next source's reason says more.
+    """
 
     reason: str
     source: str = ""
+    passing: bool = False
 
 
 @runtime_checkable
@@ -63,7 +68,7 @@ class FunctionSource:
 
 
 class FirstOf:
-    """Asks each source in turn; the first Answer wins, else the first Miss is returned."""
+    """Asks each source in turn; the first Answer wins, else the first Miss that is not `passing`."""
 
     def __init__(self, *sources: Source) -> None:
         self.sources = list(sources)
@@ -75,4 +80,4 @@ class FirstOf:
             if isinstance(result, Answer):
                 return result
             misses.append(result)
-        return misses[0] if misses else Miss("no source is configured")
+        return next((miss for miss in misses if not miss.passing), misses[0]) if misses else Miss("no source is configured")

@@ -16,7 +16,9 @@ Fault terms are checked by a `check_faults` function the server hands in: the gr
 
 from __future__ import annotations
 
+import enum
 import fnmatch
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -34,7 +36,7 @@ from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import bare_model_id, find_model
 from mockgem.protocol.envelopes import model_not_found
 from mockgem.protocol.validation import check_thought_signatures
-from mockgem.sources.base import Answer, Miss
+from mockgem.sources.base import Answer, FunctionSource, Miss, Source
 from mockgem.sources.replies import Reply, Strict, StreamShape, build_response, reply_error
 
 FileLabels = Callable[[str], Sequence[str]]
@@ -165,11 +167,16 @@ def file_uris(request: JSONDict) -> Iterator[str]:
                 yield uri
 
 
-class RuleSource:
-    """Answers generate calls from rules; `default` (or a placeholder) when none matches.
+class Fallback(enum.Enum):
+    """What answers a generate request that no rule fits."""
 
-    Without `placeholder` (next to cassettes), a request no rule fits is a miss unless there is
-    a `default`: a placeholder would hide a missing recording.
+    PLACEHOLDER = "the default reply, else a placeholder"  # rules alone: every request is answered
+    DEFAULT = "the default reply, else a miss"  # after cassettes: a placeholder would hide a miss
+    NONE = "a miss"  # before cassettes or the upstream: only what a rule fits
+
+
+class RuleSource:
+    """Answers generate calls from rules; what answers when none fits is its `fallback`.
 
     `match: {file: glob}` fits a request with a `fileData.fileUri` that the glob matches, or
     whose labels do: sources cannot see the file store, so the server passes `file_labels`,
@@ -177,9 +184,9 @@ class RuleSource:
     """
 
     def __init__(self, sources: Sequence[str | Path | JSONDict] = (), *, file_labels: FileLabels | None = None,
-                 check_faults: FaultCheck | None = None, placeholder: bool = True) -> None:
+                 check_faults: FaultCheck | None = None, fallback: Fallback = Fallback.PLACEHOLDER) -> None:
         self._lock = threading.Lock()
-        self._placeholder = placeholder
+        self.fallback = fallback
         self._file_labels = file_labels
         self._check_faults = check_faults
         self._started: list[LoadedRule] = []
@@ -216,14 +223,21 @@ class RuleSource:
                 loaded.remaining = loaded.rule.times
 
     async def answer(self, request: ApiRequest) -> Answer | Miss:
+        return await self.reply_to(request, self.fallback)
+
+    def answering(self, fallback: Fallback) -> Source:
+        """These rules (and their `times`) as a source that falls back as `fallback` says."""
+        return FunctionSource(functools.partial(self.reply_to, fallback=fallback))
+
+    async def reply_to(self, request: ApiRequest, fallback: Fallback) -> Answer | Miss:
         call = request.call
         if call.action not in {"generateContent", "streamGenerateContent"} or call.model is None:
-            return Miss("rules answer only generateContent and streamGenerateContent", "rules")
+            return Miss("rules answer only generateContent and streamGenerateContent", "rules", passing=True)
         model_id = bare_model_id(call.model)
         model = find_model(model_id)
         rule = self._take(model_id, last_user_text(request.body), model is not None, self._files_of(request.body))
-        if rule is None and self.default is None and not self._placeholder:
-            return Miss("no rule matches", "rules")
+        if rule is None and (fallback is Fallback.NONE or (fallback is Fallback.DEFAULT and self.default is None)):
+            return Miss("no rule matches", "rules", passing=fallback is Fallback.NONE)
         if rule is None and model is None:
             raise model_not_found(model_id, call.version, call.action)
         if model is not None and model.family == "3":

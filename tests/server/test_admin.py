@@ -142,11 +142,15 @@ def test_posted_rules_that_do_not_load_get_a_400_naming_the_mistake(server: Mock
     assert message in answer["error"]["message"]
 
 
-def test_rules_outside_replay_mode_are_refused(make_server: Callable[..., MockGemServer], tmp_path: Path) -> None:
+def test_posted_rules_answer_before_the_upstream_and_are_not_recorded(make_server: Callable[..., MockGemServer], tmp_path: Path) -> None:
     upstream = make_server(rules=EXAMPLE_RULES)
     recorder = make_server(mode="record", cassette=tmp_path / "c.yaml", upstream=upstream.url)
-    status, body = admin(recorder, "POST", "rules", content=RULES_YAML)
-    assert status == 400 and "replay mode" in body["error"]["message"]
+    assert admin(recorder, "POST", "rules", content=RULES_YAML)[0] == 200
+    client = genai_client(recorder)
+    assert client.models.generate_content(model=MODEL, contents="weather?").text == "Raining, posted at run time"
+    assert client.models.generate_content(model=MODEL, contents="json please").text == '{"name": "x", "items": [1, 2]}'
+    assert [entry.source for entry in recorder.requests] == ["rules", "upstream"]
+    assert "weather" not in (tmp_path / "c.yaml").read_text()
 
 
 def test_posted_rules_answer_next_to_cassettes(make_server: Callable[..., MockGemServer]) -> None:
