@@ -68,13 +68,16 @@ class MockGemServer:
         """Forget files, caches, batches, the journal, run-time rules and replay positions."""
         self._on_loop(lambda: reset_app(self._app))
 
-    def load_rules(self, rules: JSONDict) -> int:
-        """Rules that answer before every earlier rule; returns how many were added."""
-        return self._on_loop(lambda: self._app[RULES].load(rules, name="rules given at run time"))
+    def load_rules(self, rules: str | Path | JSONDict) -> int:
+        """Rules (a file or a dict) that answer before every earlier rule; returns how many were added."""
+        return self._on_loop(lambda: self._app[RULES].load(rules))
 
-    def use_cassette(self, name: str | Path) -> str:
-        """Replay from and record into `name` (relative to the cassette directory, or absolute)."""
-        return self._on_loop(lambda: self._app[CASSETTES].select(str(name)))
+    def use_cassette(self, name: str | Path, *, afresh: bool = False) -> str:
+        """Replay from and record into `name` (relative to the cassette directory, or absolute).
+
+        `afresh`: forget its recordings; the first new recording replaces the file's content.
+        """
+        return self._on_loop(lambda: self._app[CASSETTES].select(str(name), afresh=afresh))
 
     @property
     def _app(self) -> web.Application:

@@ -114,6 +114,8 @@ class RequestJournal:
     def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
         self._lock = threading.Lock()
         self._entries: deque[JournalEntry] = deque(maxlen=limit)
+        # Kept apart too, so that a miss is still there after `limit` newer requests.
+        self._misses: deque[JournalEntry] = deque(maxlen=limit)
         self._stats = Stats()
         self._numbered = 0
 
@@ -125,6 +127,8 @@ class RequestJournal:
     def add(self, entry: JournalEntry) -> None:
         with self._lock:
             self._entries.append(entry)
+            if entry.miss is not None:
+                self._misses.append(entry)
             self._stats.count(entry)
 
     def count_recorded(self) -> None:
@@ -134,6 +138,7 @@ class RequestJournal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._misses.clear()
             self._stats = Stats()
 
     @property
@@ -148,7 +153,9 @@ class RequestJournal:
 
     @property
     def misses(self) -> list[JournalEntry]:
-        return [entry for entry in self.entries if entry.miss is not None]
+        """Every request nothing could answer since the last clear (the latest `limit` of them)."""
+        with self._lock:
+            return list(self._misses)
 
     def stats(self) -> JSONDict:
         with self._lock:

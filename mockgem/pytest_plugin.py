@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from mockgem.journal import JournalEntry
 DUMMY_KEY = "mockgem-test-key"
 SERVER = pytest.StashKey[MockGemServer]()
 CASSETTE = pytest.StashKey[Path]()
+REPORTED = pytest.StashKey[int]()  # misses already reported, in an earlier phase of the test
 # The characters pytest-recording replaces in a cassette's file name.
 _UNSAFE_NAME_CHARACTERS = "<>?%*:|\"'/\\"
 
@@ -75,35 +77,66 @@ def mockgem_servers() -> Iterator[ServerPool]:
     pool.stop()
 
 
+@dataclass(frozen=True)
+class TestPlan:
+    """What one test asks of mockgem: its cassette, its rules, and its server's settings."""
+
+    cassette: Path
+    rules: tuple[Path | dict[str, Any], ...]
+    settings: dict[str, Any]
+
+    @property
+    def mode(self) -> str:
+        return str(self.settings["mode"])
+
+    @property
+    def reaches_google(self) -> bool:
+        """Whether requests may go to the real API (not replay, and no other upstream given)."""
+        return self.mode != RecordMode.REPLAY.value and "upstream" not in self.settings
+
+
 @pytest.fixture
 def mockgem(request: pytest.FixtureRequest, mockgem_servers: ServerPool) -> Iterator[MockGemServer]:
     """A mockgem server replaying (or recording) this test's cassette, with a clean journal."""
-    cassette, settings = test_settings(request)
-    server = mockgem_servers.get(settings, cassette)
+    plan = test_plan(request)
+    if plan.reaches_google and not _has_key():
+        pytest.fail(f"--mockgem-mode={plan.mode} reaches the real Gemini API: set GEMINI_API_KEY (or "
+                    "GOOGLE_API_KEY), or give --mockgem-upstream", pytrace=False)
+    server = mockgem_servers.get(plan.settings, plan.cassette)
     server.reset()
-    if settings["mode"] == RecordMode.RECORD.value:
-        cassette.unlink(missing_ok=True)  # recording starts the test's cassette afresh
-    server.use_cassette(cassette)
-    request.node.stash[SERVER], request.node.stash[CASSETTE] = server, cassette
+    for rules in plan.rules:
+        server.load_rules(rules)
+    # Re-recording replaces the cassette with what this run records, once it records something.
+    server.use_cassette(plan.cassette, afresh=plan.mode == RecordMode.RECORD.value)
+    request.node.stash[SERVER], request.node.stash[CASSETTE] = server, plan.cassette
     with pytest.MonkeyPatch.context() as environment:
-        point_clients_at(server, environment)
+        point_clients_at(server, environment, dummy_keys=plan.reaches_google is False)
         yield server
 
 
-def test_settings(request: pytest.FixtureRequest) -> tuple[Path, dict[str, Any]]:
-    """The test's cassette path and its server's settings: marker, then command line, then defaults."""
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`mockgem` is set up before the test's other fixtures, so a fixture that builds a client
+    from the environment builds it against mockgem."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if isinstance(names, list) and "mockgem" in names:
+            names.remove("mockgem")
+            names.insert(0, "mockgem")
+
+
+def test_plan(request: pytest.FixtureRequest) -> TestPlan:
+    """The test's cassette, rules and server settings: marker, then command line, then defaults."""
     marker = request.node.get_closest_marker("mockgem")
     options = dict(marker.kwargs) if marker else {}
     here = request.path.parent
-    cassette = options.pop("cassette", None)
-    path = here / "cassettes" / request.path.stem / f"{default_cassette_name(request)}.yaml" if cassette is None else here / "cassettes" / request.path.stem / cassette
+    name = str(options.pop("cassette", None) or default_cassette_name(request))
+    cassette = here / "cassettes" / request.path.stem / (name if Path(name).suffix else f"{name}.yaml")
     settings: dict[str, Any] = {"mode": options.pop("mode", None) or request.config.getoption("--mockgem-mode")}
     upstream = request.config.getoption("--mockgem-upstream")
     if upstream and settings["mode"] != RecordMode.REPLAY.value:
         settings["upstream"] = upstream
-    if "rules" in options:
-        settings["rules"] = _resolved_rules(options.pop("rules"), here)
-    return path.resolve(), settings | options
+    rules = _resolved_rules(options.pop("rules", ()), here)
+    return TestPlan(cassette.resolve(), rules, settings | options)
 
 
 def default_cassette_name(request: pytest.FixtureRequest) -> str:
@@ -114,35 +147,44 @@ def default_cassette_name(request: pytest.FixtureRequest) -> str:
     return name
 
 
-def _resolved_rules(rules: Any, here: Path) -> list[Any]:
+def _resolved_rules(rules: Any, here: Path) -> tuple[Path | dict[str, Any], ...]:
     """Rule files relative to the test's folder; dicts as they are."""
     listed = rules if isinstance(rules, list | tuple) else [rules]
-    return [item if isinstance(item, dict) else here / item for item in listed]
+    return tuple(item if isinstance(item, dict) else here / item for item in listed)
 
 
-def point_clients_at(server: MockGemServer, environment: pytest.MonkeyPatch) -> None:
-    """google-genai (Gemini API and Vertex AI) and openai read these; keys only when none is set."""
+def point_clients_at(server: MockGemServer, environment: pytest.MonkeyPatch, *, dummy_keys: bool) -> None:
+    """google-genai (Gemini API and Vertex AI) and openai read these. Dummy keys only when none is
+    set, and never for the real API: a recording made with a dummy key would record a refusal."""
     environment.setenv("GOOGLE_GEMINI_BASE_URL", server.gemini_base_url)
     environment.setenv("GOOGLE_VERTEX_BASE_URL", server.url)
     environment.setenv("OPENAI_BASE_URL", server.openai_base_url)
-    if not any(_has_env(name) for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY")):
+    if dummy_keys and not _has_key():
         # Both names: google-genai reads either, other clients only one of them.
         environment.setenv("GEMINI_API_KEY", DUMMY_KEY)
         environment.setenv("GOOGLE_API_KEY", DUMMY_KEY)
-    if not _has_env("OPENAI_API_KEY"):
+    if dummy_keys and not os.environ.get("OPENAI_API_KEY"):
         environment.setenv("OPENAI_API_KEY", DUMMY_KEY)
 
 
-def _has_env(name: str) -> bool:
-    return bool(os.environ.get(name))
+def _has_key() -> bool:
+    return any(os.environ.get(name) for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """A test during which a request found no answer fails with the miss message."""
+    """A test (its setup or teardown too) during which a request found no answer fails with the
+    miss message first; its own failure, if any, follows in full. An xfail stays as it is."""
     report = yield
     server = item.stash.get(SERVER, None)
-    if report.when == "call" and server is not None and (misses := server.requests.misses):
+    if server is None or hasattr(report, "wasxfail") or report.skipped:
+        return report
+    reported = item.stash.get(REPORTED, 0)
+    misses = server.requests.misses[reported:]
+    if misses:
+        item.stash[REPORTED] = reported + len(misses)
+        if report.failed:
+            report.sections.append(("the test's own failure", str(report.longrepr)))
         report.longrepr = miss_report(misses, item.stash[CASSETTE], report)
         report.outcome = "failed"
     return report
@@ -156,9 +198,9 @@ def miss_report(misses: list[JournalEntry], cassette: Path, report: pytest.TestR
         lines.append("The cassette does not exist yet: record it with `pytest --mockgem-mode=record`.")
     for entry in misses:
         lines += ["", f"{entry.method} {entry.path}", *(f"  {line}" for line in (entry.miss or "").splitlines())]
-    crash = getattr(report.longrepr, "reprcrash", None)
+    crash = getattr(report.longrepr, "reprcrash", None) if report.failed else None
     if crash is not None:
-        lines += ["", f"The client then raised, at {crash.path}:{crash.lineno}:", f"  {_shortened(crash.message.splitlines()[0])}"]
+        lines += ["", f"The test then failed, at {crash.path}:{crash.lineno}:", f"  {_shortened(crash.message.splitlines()[0])}"]
     return "\n".join(lines)
 
 

@@ -52,6 +52,22 @@ def record(project: pytest.Pytester, upstream: MockGemServer, *args: str) -> pyt
     return run(project, "--mockgem-mode=record", f"--mockgem-upstream={upstream.url}", *args)
 
 
+def test_plugin_records_a_cassette_afresh_only_once_something_is_recorded(project: pytest.Pytester, make_server: Callable[..., MockGemServer]) -> None:
+    upstream = make_server(rules=EXAMPLE_RULES)
+    record(project, upstream, "-k", "weather").assert_outcomes(passed=1, deselected=1)
+    cassette = project.path / "cassettes" / "test_app" / "test_weather.yaml"
+    kept = cassette.read_text()
+    project.makepyfile(test_app=TESTS.replace('assert ask("weather in Paris?")', 'raise RuntimeError("before any request"); assert ask("weather in Paris?")'))
+    record(project, upstream, "-k", "weather").assert_outcomes(failed=1, deselected=1)
+    assert cassette.read_text() == kept
+
+
+def test_plugin_refuses_to_record_the_real_api_without_a_key(project: pytest.Pytester) -> None:
+    result = run(project, "--mockgem-mode=record", "-k", "weather")
+    result.assert_outcomes(errors=1, deselected=1)
+    result.stdout.fnmatch_lines(["*--mockgem-mode=record reaches the real Gemini API: set GEMINI_API_KEY*"])
+
+
 def test_plugin_records_each_test_then_replays_offline(project: pytest.Pytester, make_server: Callable[..., MockGemServer]) -> None:
     upstream = make_server(rules=EXAMPLE_RULES)
     record(project, upstream).assert_outcomes(passed=2)
@@ -74,7 +90,7 @@ def test_plugin_fails_a_test_whose_request_was_not_recorded_with_the_diff(projec
         "POST /*/models/gemini-2.5-flash:generateContent",
         "*Closest: *test_weather.yaml #1*",
         '*body.contents?0?.parts?0?.text: "weather in Paris?" -> "weather in Rome?"',
-        "The client then raised, at *",
+        "The test then failed, at *",
     ])
 
 
@@ -86,8 +102,43 @@ def test_plugin_says_how_to_record_a_missing_cassette(project: pytest.Pytester) 
 
 MARKED = '''
 import os
+import openai
 import pytest
+from google import genai
 from app import ask
+
+@pytest.fixture
+def client():
+    return genai.Client()  # built from the environment, before the test asks for mockgem
+
+def test_a_fixture_listed_first_still_gets_mockgem(client, mockgem):
+    assert str(client._api_client._http_options.base_url).startswith(mockgem.url)
+
+@pytest.mark.mockgem(rules={"rules": [{"match": {"contains": "hi"}, "reply": {"text": "hello"}}]})
+async def test_async_and_openai_through_the_environment(mockgem):
+    chat = openai.AsyncOpenAI()
+    answer = await chat.chat.completions.create(model="gemini-2.5-flash", messages=[{"role": "user", "content": "hi"}])
+    assert answer.choices[0].message.content == "hello"
+    assert mockgem.requests.last.surface == "openai"
+
+@pytest.mark.mockgem(rules={"rules": [{"match": {"contains": "overloaded"}, "reply": {"error": {"code": 503}}}]})
+def test_scripted_error(mockgem):
+    from google.genai import errors
+    with pytest.raises(errors.ServerError):
+        ask("overloaded?")
+
+def test_a_caught_miss_still_fails(mockgem):
+    try:
+        ask("nothing recorded this")
+    except Exception:
+        pass
+
+def test_its_own_failure_is_kept(mockgem):
+    try:
+        ask("nothing recorded this either")
+    except Exception:
+        pass
+    assert 1 == 2, "my own assertion"
 
 RULES = {"rules": [{"match": {"contains": "ping"}, "reply": {"text": "pong"}}]}
 
@@ -100,7 +151,7 @@ def test_scripted(mockgem):
 def test_rules_file(mockgem):
     assert ask("weather") == "Sunny, 21 C"
 
-@pytest.mark.mockgem(cassette="shared.yaml")
+@pytest.mark.mockgem(cassette="shared")
 def test_named_cassette(mockgem):
     assert ask("weather in Paris?") == "Sunny, 21 C"
 
@@ -115,10 +166,19 @@ def test_a_key_already_set_is_kept(mockgem, monkeypatch):
 def test_plugin_marker_picks_rules_and_cassette(project: pytest.Pytester, make_server: Callable[..., MockGemServer]) -> None:
     project.path.joinpath("rules.yaml").write_text(EXAMPLE_RULES.read_text())
     project.makepyfile(test_marked=MARKED)
+    project.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
     upstream = make_server(rules=EXAMPLE_RULES)
-    record(project, upstream, "test_marked.py", "-k", "named_cassette").assert_outcomes(passed=1)
-    assert (project.path / "cassettes" / "test_marked" / "shared.yaml").exists()
-    run(project, "test_marked.py").assert_outcomes(passed=5)
+    record(project, upstream, "test_marked.py", "-k", "named_cassette or scripted").assert_outcomes(passed=3, deselected=7)
+    cassettes = project.path / "cassettes" / "test_marked"
+    assert sorted(path.name for path in cassettes.iterdir()) == ["shared.yaml"]  # the scripted 503 is not recorded
+    result = run(project, "test_marked.py")
+    result.assert_outcomes(passed=8, failed=2)
+    result.stdout.fnmatch_lines([
+        "*_ test_a_caught_miss_still_fails _*", "mockgem: 1 request had no recorded answer in *",
+        "*_ test_its_own_failure_is_kept _*", "mockgem: 1 request had no recorded answer in *",
+        "The test then failed, at *", "*AssertionError: my own assertion*",
+        "*- the test's own failure -*",
+    ])
 
 
 def test_plugin_keeps_the_keys_a_user_set(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,6 +27,7 @@ from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import bare_model_id
 from mockgem.protocol.envelopes import error_body
 from mockgem.protocol.tokens import count_request
+from mockgem.server.journaling import journal_now
 from mockgem.server.keys import API_KEY, CALL, FAULT_PLAN, FAULT_RNG, FAULTS, QUOTAS, THROTTLE
 from mockgem.sources.base import Answer
 from mockgem.sse import ARRAY_END, OPENAI_DONE, encode_array_item, encode_openai_sse, encode_sse
@@ -205,6 +206,7 @@ class FaultedStream:
         if self.ending in (Interruption.STALL, Interruption.CUT):
             cut_connection(request)
         else:
+            journal_now(request, response.status)
             await response.write_eof()
 
 
@@ -218,12 +220,14 @@ async def stall(request: web.Request, seconds: float) -> None:
 
 def cut_connection(request: web.Request) -> None:
     """Close after what was written, leaving the response unfinished."""
+    journal_now(request, None)
     if request.transport is not None:
         request.transport.close()
 
 
 def reset_connection(request: web.Request) -> None:
     """Abort with a TCP RST (SO_LINGER 0) before any byte of the response."""
+    journal_now(request, None)
     transport = request.transport
     if transport is None:
         return

@@ -14,25 +14,43 @@ from aiohttp import web
 
 from mockgem.journal import JournalEntry
 from mockgem.protocol.catalog import bare_model_id
-from mockgem.server.keys import ANSWERED, ASKED, CALL, CLIENT_REQUEST, FAULT_PLAN, JOURNAL, MISSED, THROTTLE
+from mockgem.server.keys import ANSWERED, ASKED, CALL, CASSETTES, CLIENT_REQUEST, FAULT_PLAN, JOURNAL, MISSED, THROTTLE
 from mockgem.sources.cassettes.source import CASSETTE_HEADER
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+EntryWriter = Callable[[int | None], None]
+WRITE_ENTRY: web.RequestKey[EntryWriter] = web.RequestKey("write_entry")
 
 
 @web.middleware
 async def keep_journal(request: web.Request, handler: Handler) -> web.StreamResponse:
     started, clock = time.time(), time.perf_counter()
+    written = False
+
+    def write(status: int | None) -> None:
+        nonlocal written
+        call = request.get(CALL)
+        if not written and (call is None or call.surface != "admin"):
+            journal = request.app[JOURNAL]
+            journal.add(journal_entry(request, journal.next_number(), started, status, (time.perf_counter() - clock) * 1000))
+        written = True
+
+    request[WRITE_ENTRY] = write
     status: int | None = None
     try:
         response = await handler(request)
         status = response.status
         return response
     finally:
-        call = request.get(CALL)
-        if call is None or call.surface != "admin":
-            journal = request.app[JOURNAL]
-            journal.add(journal_entry(request, journal.next_number(), started, status, (time.perf_counter() - clock) * 1000))
+        write(status)
+
+
+def journal_now(request: web.Request, status: int | None) -> None:
+    """Writes the request's entry now: before a stream's last byte (a client that has read it may
+    look at the journal at once), or with no status when the exchange is cut short."""
+    write = request.get(WRITE_ENTRY)
+    if write is not None:
+        write(status)
 
 
 def journal_entry(request: web.Request, number: int, started: float, status: int | None, duration_ms: float) -> JournalEntry:
@@ -47,7 +65,7 @@ def journal_entry(request: web.Request, number: int, started: float, status: int
         model=bare_model_id(model) if model else None,
         body=client.body if client else None,
         native_body=asked.body if asked and client and asked.body is not client.body else None,
-        cassette=request.headers.get(CASSETTE_HEADER),
+        cassette=request.headers.get(CASSETTE_HEADER) or request.app[CASSETTES].active,
         answered_by=answer.origin if answer else None, source=answer.source or None if answer else None,
         miss=miss.reason if miss else None, faults=_faults(request),
     )

@@ -207,7 +207,7 @@ class RuleSource:
     def default(self) -> Reply | None:
         return self._loaded_default or self._started_default
 
-    def load(self, source: JSONDict, name: str) -> int:
+    def load(self, source: str | Path | JSONDict, name: str | None = None) -> int:
         """Rules given at run time: they come before every earlier rule; their default wins."""
         rules, default = load_rules(source, self._check_faults, name=name)
         with self._lock:

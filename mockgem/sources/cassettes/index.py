@@ -143,6 +143,14 @@ class CassetteIndex:
             self._scopes[name] = {}
             self._aliases.setdefault(str(PurePosixPath(name).with_suffix("")), name)
 
+    def forget(self, name: str) -> None:
+        """Drop every recording of the cassette `name` (it stays loaded, empty)."""
+        if name not in self._recorded:
+            return
+        self._recorded[name], self._scopes[name] = [], {}
+        for queue in self._scopes[ALL].values():
+            queue.items = [item for item in queue.items if item.cassette != name]
+
     def resolve(self, name: str) -> str | None:
         """The loaded cassette called `name`, given with or without its extension."""
         return name if name in self._recorded else self._aliases.get(name)

@@ -165,8 +165,7 @@ class CassetteSource:
     def recording_path(self, request: ApiRequest) -> Path:
         """Where a new recording for `request` goes: its header's cassette, else the active one."""
         name = self.scope(request) or self.active or DEFAULT_RECORDING
-        resolved = self.index.resolve(name) or (name if Path(name).suffix else f"{name}.yaml")
-        return (self.directory or Path.cwd()) / resolved
+        return self._path_of(self.index.resolve(name) or name)
 
     async def record(self, request: ApiRequest, interaction: Interaction) -> None:
         """Write a forwarded exchange (redacted) to its cassette and index it for replay."""
@@ -174,19 +173,27 @@ class CassetteSource:
         written = await self.store.append_async(path, interaction)
         self.index.record(self._name_of(path), written)
 
-    def select(self, name: str) -> str:
+    def select(self, name: str, *, afresh: bool = False) -> str:
         """Make `name` the active cassette (new recordings go there); returns its loaded name.
 
         `name` is relative to the cassette directory, or an absolute path: a file outside the
         directory (a per-test cassette next to its test) is loaded now, named by its path.
+        `afresh` forgets its recordings: what is recorded next replaces the file's content.
         """
         path = Path(name)
         if path.is_absolute():
             name = self._name_of(path)
-            if self.index.resolve(name) is None and path.is_file():
+            if self.index.resolve(name) is None and path.is_file() and not afresh:
                 self.index.add(dataclasses.replace(load_cassette(path), name=name))
         self.active = self.index.resolve(name) or name
+        if afresh:
+            self.index.forget(self.active)
+            self.store.start_afresh(self._path_of(self.active))
         return self.active
+
+    def _path_of(self, name: str) -> Path:
+        path = Path(name if Path(name).suffix else f"{name}.yaml")
+        return path if path.is_absolute() else (self.directory or Path.cwd()) / path
 
     def _name_of(self, path: Path) -> str:
         """A cassette's name: its path relative to the directory, or its absolute path outside it."""

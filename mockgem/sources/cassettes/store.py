@@ -109,6 +109,15 @@ class CassetteStore:
             contents.append(clean)
         return clean
 
+    def start_afresh(self, path: Path) -> None:
+        """The next append to `path` replaces what the file holds (re-recording a cassette).
+
+        Nothing is written now: a run that records nothing leaves the file as it was.
+        """
+        key = path.resolve()
+        with self._lock_for(key):
+            self._contents[key] = []
+
     async def append_async(self, path: Path, interaction: Interaction) -> Interaction:
         """`append` in a worker thread, so a large cassette never blocks the event loop."""
         return await asyncio.to_thread(self.append, path, interaction)

@@ -1,0 +1,33 @@
+"""When the journal entry is written: before a stream's last byte, without a status when cut."""
+
+from __future__ import annotations
+
+import pytest
+from google.genai import errors, types
+
+from mockgem import MockGemServer
+from tests.clients.conftest import genai_client
+
+MODEL = "gemini-2.5-flash"
+
+
+def test_a_stream_is_in_the_journal_as_soon_as_the_client_has_read_it(server: MockGemServer) -> None:
+    client = genai_client(server)
+    for _ in range(100):
+        server.requests.clear()
+        chunks = list(client.models.generate_content_stream(model=MODEL, contents="long story"))
+        assert len(chunks) == 5
+        entry = server.requests.last
+        assert entry is not None and entry.action == "streamGenerateContent" and entry.status == 200
+
+
+@pytest.mark.parametrize("fault", ["cut=1", "reset"])
+def test_an_exchange_cut_short_has_no_status(server: MockGemServer, fault: str) -> None:
+    client = genai_client(server)
+    config = types.GenerateContentConfig(http_options=types.HttpOptions(headers={"X-Mockgem-Fault": fault}, retry_options=types.HttpRetryOptions(attempts=1)))
+    with pytest.raises(Exception) as caught:
+        list(client.models.generate_content_stream(model=MODEL, contents="long story", config=config))
+    assert not isinstance(caught.value, errors.ClientError)
+    entry = server.requests.last
+    assert entry is not None and entry.status is None and entry.faults == (fault,)
+    assert server.stats["statuses"] == {"aborted": 1}
