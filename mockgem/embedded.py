@@ -65,7 +65,8 @@ class MockGemServer:
         return self._app[JOURNAL].stats()
 
     def reset(self) -> None:
-        """Forget files, caches, batches, the journal, run-time rules and replay positions."""
+        """Forget files, caches, batches, the journal, run-time rules, replay positions and quota usage;
+        faults, seed and quotas go back to the settings (as `POST /_mockgem/reset`)."""
         self._on_loop(lambda: reset_app(self._app))
 
     def load_rules(self, rules: JSONDict) -> int:

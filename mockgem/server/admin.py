@@ -8,7 +8,7 @@ from aiohttp import web
 from mockgem.errors import ApiError, ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
 from mockgem.protocol.validation import parse_json_body
-from mockgem.server.keys import CASSETTES, JOURNAL, NAMES, RULES, STATE
+from mockgem.server.keys import CASSETTES, FAULTS, JOURNAL, NAMES, QUOTAS, RULES, STATE
 from mockgem.server.render import render_json
 
 _FILTERS = ("model", "surface", "action", "source")
@@ -96,7 +96,8 @@ async def reset(request: web.Request) -> web.StreamResponse:
 
     Forgets every file, cached content and batch and their recorded names, the journal and its
     stats, the rules loaded at run time (each rule's `times` counts again) and where each
-    recording's replay order was.
+    recording's replay order was; the faults, seed and quotas go back to the server's settings,
+    with no quota usage or throttle history, and the seeded fault draws start again.
     """
     _only(request, "POST")
     reset_app(request.app)
@@ -108,6 +109,8 @@ def reset_app(app: web.Application) -> None:
     app[NAMES].reset()
     app[JOURNAL].clear()
     app[CASSETTES].index.reset()
+    app[FAULTS].restart()
+    app[QUOTAS].restart()
     if RULES in app:
         app[RULES].reset()
 

@@ -36,6 +36,14 @@ def admin(server: MockGemServer, method: str, path: str, *, content: str | None 
         return error.code, json.load(error)
 
 
+def generate_status(client: genai.Client, contents: str = "weather?") -> int:
+    try:
+        client.models.generate_content(model=MODEL, contents=contents)
+    except errors.APIError as error:
+        return error.code
+    return 200
+
+
 def test_journal_keeps_each_sdk_request_and_what_answered_it(server: MockGemServer) -> None:
     client = genai_client(server)
     client.models.generate_content(model=MODEL, contents="weather in Paris?")
@@ -178,3 +186,31 @@ async def test_journal_with_the_async_client(server: MockGemServer) -> None:
         pass
     entry = server.requests.last
     assert entry is not None and entry.action == "streamGenerateContent" and entry.status == 200
+
+
+def test_reset_brings_back_the_faults_the_server_started_with(make_server: Callable[..., MockGemServer]) -> None:
+    server = make_server(rules=EXAMPLE_RULES, faults=("latency=1ms",), seed=3)
+    admin(server, "PUT", "faults", json_body={"faults": "503", "seed": 9})
+    assert generate_status(genai_client(server)) == 503
+    server.reset()
+    assert admin(server, "GET", "faults")[1] == {"faults": ["latency=1ms"], "text": "latency=1ms", "seed": 3}
+    assert generate_status(genai_client(server)) == 200
+
+
+def test_reset_draws_the_seeded_faults_again_from_the_first(make_server: Callable[..., MockGemServer]) -> None:
+    server = make_server(rules=EXAMPLE_RULES, faults=("503@0.5",), seed=1)
+    client = genai_client(server)
+    first_run = [generate_status(client) for _ in range(12)]
+    assert set(first_run) == {200, 503}
+    admin(server, "POST", "reset")
+    assert [generate_status(client) for _ in range(12)] == first_run
+
+
+def test_reset_forgets_quota_usage_and_throttles(make_server: Callable[..., MockGemServer]) -> None:
+    server = make_server(rules=EXAMPLE_RULES, quotas=(f"{MODEL}:rpm=1",))
+    client = genai_client(server)
+    assert [generate_status(client) for _ in range(2)] == [200, 429]
+    admin(server, "PUT", "quotas", json_body={"quotas": [f"{MODEL}:rpm=5"]})
+    admin(server, "POST", "reset")
+    assert admin(server, "GET", "quotas")[1] == {"quotas": [f"{MODEL}:rpm=1"], "throttled": []}
+    assert [generate_status(client) for _ in range(2)] == [200, 429]
