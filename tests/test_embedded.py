@@ -118,7 +118,8 @@ def test_server_listens_on_the_port_it_is_given() -> None:
     port = free_port()
     with MockGemServer(port=port, rules=EXAMPLE_RULES) as server:
         assert server.url == f"http://127.0.0.1:{port}"
-        assert genai_client(server).models.generate_content(model=MODEL, contents="weather?").text == "Sunny, 21 C"
+        client = genai_client(server)
+        assert client.models.generate_content(model=MODEL, contents="weather?").text == "Sunny, 21 C"
 
 
 def test_a_start_that_fails_leaves_the_server_stopped() -> None:
@@ -147,7 +148,8 @@ def test_a_second_start_is_refused_and_a_stopped_server_starts_again() -> None:
         server.stop()
     server.stop()
     with server:
-        assert genai_client(server).models.generate_content(model=MODEL, contents="weather?").text == "Sunny, 21 C"
+        client = genai_client(server)
+        assert client.models.generate_content(model=MODEL, contents="weather?").text == "Sunny, 21 C"
 
 
 def test_rules_given_as_a_tuple(tmp_path: Path) -> None:
