@@ -29,15 +29,18 @@ from mockgem.server.admin import reset_app
 from mockgem.server.keys import CASSETTES, JOURNAL, RULES
 
 T = TypeVar("T")
+RuleGiven = str | Path | dict[str, Any]
+# A rules file, the rules as a dict, or a list or tuple of either.
+RulesGiven = RuleGiven | list[RuleGiven] | tuple[RuleGiven, ...]
 
 
 class MockGemServer:
     """A running server on 127.0.0.1 and a free port (unless `port` says otherwise)."""
 
-    def __init__(self, config: Config | None = None, *, rules: str | Path | dict[str, Any] | list[str | Path | dict[str, Any]] | None = None, **settings: Any) -> None:
+    def __init__(self, config: Config | None = None, *, rules: RulesGiven | None = None, **settings: Any) -> None:
         if rules is not None:
-            settings["rules"] = tuple(rules) if isinstance(rules, list) else (rules,)
-        self.config = config or Config(port=0, **settings)
+            settings["rules"] = tuple(rules) if isinstance(rules, list | tuple) else (rules,)
+        self.config = config or Config(**{"port": 0, **settings})
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -65,7 +68,8 @@ class MockGemServer:
         return self._app[JOURNAL].stats()
 
     def reset(self) -> None:
-        """Forget files, caches, batches, the journal, run-time rules and replay positions."""
+        """Forget files, caches, batches, the journal, run-time rules, replay positions and quota usage;
+        faults, seed and quotas go back to the settings (as `POST /_mockgem/reset`)."""
         self._on_loop(lambda: reset_app(self._app))
 
     def load_rules(self, rules: str | Path | JSONDict) -> int:
@@ -95,12 +99,18 @@ class MockGemServer:
         return asyncio.run_coroutine_threadsafe(run(), self._loop).result()
 
     def start(self) -> MockGemServer:
+        """Serves from a background thread; a start that fails (port in use) leaves it stopped."""
+        if self._thread is not None:
+            raise MockGemError(f"already running on {self.url}: stop() it first")
         ready = threading.Event()
         failure: list[BaseException] = []
+        self._runner = None
         self._thread = threading.Thread(target=self._run, args=(ready, failure), name="mockgem", daemon=True)
         self._thread.start()
         ready.wait()
         if failure:
+            self._thread.join()
+            self._thread, self._runner = None, None
             raise failure[0]
         return self
 
@@ -110,19 +120,25 @@ class MockGemServer:
         asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result()
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
-        self._loop = None
+        self._loop, self._thread = None, None
 
     def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
-        self._loop = asyncio.new_event_loop()
+        loop = asyncio.new_event_loop()
         try:
-            self._loop.run_until_complete(self._startup())
+            loop.run_until_complete(self._startup())
         except BaseException as exc:  # handed to the starting thread, which re-raises it
             failure.append(exc)
+        else:
+            self._loop = loop
+        finally:
             ready.set()
-            return
-        ready.set()
-        self._loop.run_forever()
-        self._loop.close()
+        try:
+            if failure:  # the starting thread waits for this cleanup before it raises
+                loop.run_until_complete(self._shutdown())
+            else:
+                loop.run_forever()
+        finally:
+            loop.close()
 
     async def _startup(self) -> None:
         self._runner = web.AppRunner(create_app(self.config), handle_signals=False)

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mockgem._types import JSONDict
+from mockgem.protocol.catalog import bare_model_id
 
 DEFAULT_LIMIT = 1000
 # Where an answer came from, as the journal and `/_mockgem/stats` name it.
@@ -163,8 +164,8 @@ class RequestJournal:
 
     def filter(self, *, model: str | None = None, surface: str | None = None, action: str | None = None,
                source: str | None = None) -> list[JournalEntry]:
-        """The entries that match every given value (`model` without its `models/` prefix)."""
-        wanted = {"model": model, "surface": surface, "action": action, "source": source}
+        """The entries that match every given value (`model` with or without its `models/` prefix)."""
+        wanted = {"model": model and bare_model_id(model), "surface": surface, "action": action, "source": source}
         return [
             entry for entry in self.entries
             if all(value is None or getattr(entry, name) == value for name, value in wanted.items())

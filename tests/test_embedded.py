@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from pathlib import Path
 
 import openai
@@ -9,7 +11,7 @@ import pytest
 from google import genai
 from google.genai import errors, types
 
-from mockgem import MockGemServer
+from mockgem import Config, MockGemServer
 from mockgem.errors import MockGemError
 from tests.clients.conftest import genai_client
 from tests.conftest import EXAMPLE_RULES
@@ -107,3 +109,56 @@ def test_use_cassette_loads_a_file_outside_the_cassette_directory(tmp_path: Path
         assert replayer.use_cassette(outside) == outside.as_posix()
         client = genai_client(replayer)
         assert client.models.generate_content(model=MODEL, contents="weather?").text == "Sunny, 21 C"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_server_listens_on_the_port_it_is_given() -> None:
+    port = free_port()
+    with MockGemServer(port=port, rules=EXAMPLE_RULES) as server:
+        assert server.url == f"http://127.0.0.1:{port}"
+        client = genai_client(server)
+        assert client.models.generate_content(model=MODEL, contents="weather?").text == "Sunny, 21 C"
+
+
+def test_a_start_that_fails_leaves_the_server_stopped() -> None:
+    with MockGemServer() as busy:
+        server = MockGemServer(Config(port=busy.port))
+        with pytest.raises(OSError):
+            server.start()
+        stopping = threading.Thread(target=server.stop, daemon=True)
+        stopping.start()
+        stopping.join(timeout=5)
+        assert not stopping.is_alive()
+        with pytest.raises(MockGemError, match="not running"):
+            _ = server.requests
+    assert server.start() is server
+    server.stop()
+
+
+def test_a_second_start_is_refused_and_a_stopped_server_starts_again() -> None:
+    server = MockGemServer(rules=EXAMPLE_RULES).start()
+    try:
+        threads = set(threading.enumerate())
+        with pytest.raises(MockGemError, match="already running"):
+            server.start()
+        assert set(threading.enumerate()) == threads
+    finally:
+        server.stop()
+    server.stop()
+    with server:
+        client = genai_client(server)
+        assert client.models.generate_content(model=MODEL, contents="weather?").text == "Sunny, 21 C"
+
+
+def test_rules_given_as_a_tuple(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("rules:\n  - match: {contains: extra}\n    reply: {text: from the file}\n")
+    with MockGemServer(rules=(str(extra), EXAMPLE_RULES)) as server:
+        client = genai_client(server)
+        assert client.models.generate_content(model=MODEL, contents="extra").text == "from the file"
+        assert client.models.generate_content(model=MODEL, contents="weather").text == "Sunny, 21 C"

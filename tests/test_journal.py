@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from google.genai import types
 
 from mockgem.journal import JournalEntry, RequestJournal
@@ -30,6 +31,14 @@ def test_journal_filter_needs_every_given_value() -> None:
     journal.add(entry(3, surface="openai", model="gemini-2.5-pro"))
     assert [item.number for item in journal.filter(surface="openai")] == [2, 3]
     assert [item.number for item in journal.filter(surface="openai", model="gemini-2.5-flash")] == [2]
+
+
+@pytest.mark.parametrize("model", ["gemini-2.5-flash", "models/gemini-2.5-flash", "publishers/google/models/gemini-2.5-flash"])
+def test_journal_filter_finds_a_model_by_any_of_its_names(model: str) -> None:
+    journal = RequestJournal()
+    journal.add(entry(1, model="gemini-2.5-flash"))
+    journal.add(entry(2, model="gemini-2.5-pro"))
+    assert [item.number for item in journal.filter(model=model)] == [1]
 
 
 def test_journal_stats_count_hits_misses_recordings_and_models() -> None:

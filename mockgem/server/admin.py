@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import PureWindowsPath
+
 import yaml
 from aiohttp import web
 
 from mockgem.errors import ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
 from mockgem.protocol.validation import parse_json_body
-from mockgem.server.keys import CASSETTES, JOURNAL, NAMES, RULES, STATE
+from mockgem.server.keys import CASSETTES, FAULTS, JOURNAL, NAMES, POSTED_RULES, QUOTAS, RULES, STATE
 from mockgem.server.render import render_json
 
 _FILTERS = ("model", "surface", "action", "source")
@@ -32,6 +35,10 @@ async def select_cassette(request: web.Request) -> web.StreamResponse:
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(name, str) or not name:
         raise InvalidArgument('expected {"name": "<cassette name>"}')
+    # Both separators count: a client must not reach outside the cassette directory on any OS.
+    path = PureWindowsPath(name)
+    if path.anchor or ".." in path.parts:
+        raise InvalidArgument(f"cassette name {name!r}: expected a path inside the cassette directory, without '..'")
     return render_json({"active": request.app[CASSETTES].select(name)})
 
 
@@ -41,9 +48,16 @@ async def requests(request: web.Request) -> web.StreamResponse:
     if _only(request, "GET", "DELETE") == "DELETE":
         journal.clear()
         return render_json({})
-    wanted = {name: request.query[name] for name in _FILTERS if name in request.query}
-    entries = journal.filter(**wanted)
+    entries = journal.filter(**_filters(request.query))
     return render_json({"requests": [entry.to_json() for entry in _latest(entries, request.query.get("limit"))]})
+
+
+def _filters(query: Mapping[str, str]) -> dict[str, str]:
+    """The journal filters asked for: a misspelt one is a 400, never silently ignored."""
+    unknown = sorted(set(query) - {*_FILTERS, "limit"})
+    if unknown:
+        raise InvalidArgument(f"unknown filter {unknown[0]!r}; valid filters: {', '.join(_FILTERS)}, limit")
+    return {name: query[name] for name in _FILTERS if name in query}
 
 
 def _latest(entries: list[JournalEntry], limit: str | None) -> list[JournalEntry]:
@@ -72,10 +86,14 @@ async def rules(request: web.Request) -> web.StreamResponse:
         scripted.reset()
         return render_json({})
     document = _rules_document(await request.read())
+    posted = request.app[POSTED_RULES]
+    name = f"posted rules #{len(posted) + 1}"
     try:
-        added = scripted.load(document, name=f"posted rules #{request.app[JOURNAL].next_number()}")
+        added = scripted.load(document, name=name)
     except ConfigError as error:
-        raise InvalidArgument(str(error)) from None
+        # `load_rules` says "file" for a mistake outside the rules list: a posted document is no file.
+        raise InvalidArgument(str(error).replace(f"{name}: file: ", f"{name}: ")) from None
+    posted.append(name)
     return render_json({"loaded": added, "rules": len(scripted.rules)})
 
 
@@ -95,7 +113,8 @@ async def reset(request: web.Request) -> web.StreamResponse:
 
     Forgets every file, cached content and batch and their recorded names, the journal and its
     stats, the rules loaded at run time (each rule's `times` counts again) and where each
-    recording's replay order was.
+    recording's replay order was; the faults, seed and quotas go back to the server's settings,
+    with no quota usage or throttle history, and the seeded fault draws start again.
     """
     _only(request, "POST")
     reset_app(request.app)
@@ -107,6 +126,9 @@ def reset_app(app: web.Application) -> None:
     app[NAMES].reset()
     app[JOURNAL].clear()
     app[CASSETTES].index.reset()
+    app[FAULTS].restart()
+    app[QUOTAS].restart()
+    app[POSTED_RULES].clear()
     app[RULES].reset()
 
 

@@ -10,7 +10,7 @@ from mockgem.config import Config
 from mockgem.faults import parse_faults
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
 from mockgem.journal import RequestJournal
-from mockgem.server.keys import CONFIG, FAULTS, JOURNAL, QUOTAS
+from mockgem.server.keys import CONFIG, FAULTS, JOURNAL, POSTED_RULES, QUOTAS
 from mockgem.server.middlewares import MIDDLEWARES
 from mockgem.server.resource_use import file_labels
 from mockgem.server.routes import setup_routes
@@ -23,6 +23,7 @@ def create_app(config: Config) -> web.Application:
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body + 1)
     app[CONFIG] = config
     app[JOURNAL] = RequestJournal(config.journal_size)
+    app[POSTED_RULES] = []
     install_sources(app, config, file_labels=partial(file_labels, app), check_faults=parse_faults)
     app.cleanup_ctx.append(resource_stores)
     app[FAULTS] = FaultBoard(parse_faults(config.faults), config.seed)

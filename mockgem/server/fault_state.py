@@ -21,8 +21,14 @@ class FaultBoard:
     """
 
     def __init__(self, faults: Sequence[Fault] = (), seed: int | None = None) -> None:
-        self.faults = tuple(faults)
+        self.faults = self._started_faults = tuple(faults)
         self.reseed(seed)
+        self._started_seed = self.seed
+
+    def restart(self) -> None:
+        """The faults and seed it started with, the draws from the first again (as on a fresh server)."""
+        self.faults = self._started_faults
+        self.reseed(self._started_seed)
 
     def reseed(self, seed: int | None) -> None:
         self.seed = random.SystemRandom().randrange(2**32) if seed is None else seed
@@ -39,6 +45,12 @@ class QuotaDesk:
         self.clock = clock
         self.throttled: deque[Throttle] = deque(maxlen=THROTTLE_HISTORY)
         self.replace(specs)
+        self._started_specs = self.specs
+
+    def restart(self) -> None:
+        """The quotas it started with, no usage and no throttle history."""
+        self.replace(self._started_specs)
+        self.throttled.clear()
 
     def replace(self, specs: Sequence[str]) -> None:
         """New rules with fresh usage; raises ConfigError for a bad spec and keeps the old ones."""

@@ -42,6 +42,8 @@ QUOTAS = web.AppKey("quotas", QuotaDesk)
 JOURNAL = web.AppKey("journal", RequestJournal)
 # The scripted rules, when the mode asks them (replay): `POST /_mockgem/rules` adds to them.
 RULES = web.AppKey("rules", RuleSource)
+# The names the rules documents posted since the last reset were loaded under: `posted rules #1`...
+POSTED_RULES = web.AppKey("posted_rules", list[str])
 
 # Per-request values set by the middlewares.
 CALL = web.RequestKey("call", ApiCall)

@@ -36,6 +36,14 @@ def admin(server: MockGemServer, method: str, path: str, *, content: str | None 
         return error.code, json.load(error)
 
 
+def generate_status(client: genai.Client, contents: str = "weather?") -> int:
+    try:
+        client.models.generate_content(model=MODEL, contents=contents)
+    except errors.APIError as error:
+        return error.code
+    return 200
+
+
 def test_journal_keeps_each_sdk_request_and_what_answered_it(server: MockGemServer) -> None:
     client = genai_client(server)
     client.models.generate_content(model=MODEL, contents="weather in Paris?")
@@ -68,8 +76,18 @@ def test_journal_filters_limits_and_clears(server: MockGemServer) -> None:
     _, body = admin(server, "GET", "requests", params={"limit": "1"})
     assert [entry["number"] for entry in body["requests"]] == [3]
     assert admin(server, "GET", "requests", params={"limit": "x"})[0] == 400
+    _, body = admin(server, "GET", "requests", params={"model": f"models/{MODEL}"})
+    assert [entry["number"] for entry in body["requests"]] == [1, 2]
     assert admin(server, "DELETE", "requests") == (200, {})
     assert admin(server, "GET", "requests") == (200, {"requests": []})
+
+
+def test_journal_refuses_an_unknown_filter(server: MockGemServer) -> None:
+    client = genai_client(server)
+    client.models.generate_content(model=MODEL, contents="weather?")
+    status, body = admin(server, "GET", "requests", params={"status": "200"})
+    assert (status, body["error"]["status"]) == (400, "INVALID_ARGUMENT")
+    assert body["error"]["message"] == "unknown filter 'status'; valid filters: model, surface, action, source, limit"
 
 
 def test_journal_keeps_a_miss_with_its_message(make_server: Callable[..., MockGemServer]) -> None:
@@ -142,6 +160,25 @@ def test_posted_rules_that_do_not_load_get_a_400_naming_the_mistake(server: Mock
     assert message in answer["error"]["message"]
 
 
+def test_posted_rules_are_numbered_apart_from_the_journal(server: MockGemServer) -> None:
+    client = genai_client(server)
+    client.models.generate_content(model=MODEL, contents="hello")
+    admin(server, "POST", "rules", content=RULES_YAML)
+    client.models.generate_content(model=MODEL, contents="weather?")
+    status, body = admin(server, "POST", "rules", content="rules: [{match: {colour: red}, reply: {text: x}}]")
+    assert status == 400 and body["error"]["message"] == "posted rules #2: rule 0: key 'match.colour': unknown key"
+    status, body = admin(server, "POST", "rules", content="{rules: [], bogus: 1}")
+    assert status == 400 and body["error"]["message"] == "posted rules #2: key 'bogus': unknown key"
+    admin(server, "POST", "rules", content=RULES_YAML)
+    client.models.generate_content(model=MODEL, contents="weather?")
+    assert [entry.number for entry in server.requests] == [1, 2, 3]
+    assert [entry.answered_by for entry in server.requests][1:] == ["rule 0 in posted rules #1", "rule 0 in posted rules #2"]
+    server.reset()
+    admin(server, "POST", "rules", content=RULES_YAML)
+    client.models.generate_content(model=MODEL, contents="weather?")
+    assert server.requests.last is not None and server.requests.last.answered_by == "rule 0 in posted rules #1"
+
+
 def test_posted_rules_answer_before_the_upstream_and_are_not_recorded(make_server: Callable[..., MockGemServer], tmp_path: Path) -> None:
     upstream = make_server(rules=EXAMPLE_RULES)
     recorder = make_server(mode="record", cassette=tmp_path / "c.yaml", upstream=upstream.url)
@@ -171,6 +208,27 @@ def test_reset_clears_the_journal_run_time_rules_and_times(server: MockGemServer
     assert client.models.generate_content(model=MODEL, contents="weather?").text == "Sunny, 21 C"
 
 
+@pytest.mark.parametrize("name", ["../escaped", "a/../../escaped", "..\\escaped", "/tmp/escaped", "C:/escaped"])
+def test_cassette_names_outside_the_directory_are_refused(make_server: Callable[..., MockGemServer], tmp_path: Path,
+                                                          name: str) -> None:
+    upstream = make_server(rules=EXAMPLE_RULES)
+    recorder = make_server(mode="record", cassette_dir=tmp_path / "cassettes", upstream=upstream.url)
+    status, body = admin(recorder, "PUT", "cassette", json_body={"name": name})
+    assert (status, body["error"]["status"]) == (400, "INVALID_ARGUMENT") and "cassette directory" in body["error"]["message"]
+    client = genai_client(recorder)
+    client.models.generate_content(model=MODEL, contents="weather?")
+    assert [path.name for path in tmp_path.rglob("*.yaml")] == ["recorded.yaml"]
+
+
+def test_cassette_name_in_a_subfolder_records_there(make_server: Callable[..., MockGemServer], tmp_path: Path) -> None:
+    upstream = make_server(rules=EXAMPLE_RULES)
+    recorder = make_server(mode="record", cassette_dir=tmp_path, upstream=upstream.url)
+    assert admin(recorder, "PUT", "cassette", json_body={"name": "suite/first"}) == (200, {"active": "suite/first"})
+    client = genai_client(recorder)
+    client.models.generate_content(model=MODEL, contents="weather?")
+    assert (tmp_path / "suite" / "first.yaml").is_file()
+
+
 @pytest.mark.parametrize(("method", "path"), [("POST", "requests"), ("POST", "stats"), ("GET", "rules"), ("GET", "reset")])
 def test_admin_endpoints_refuse_other_methods(server: MockGemServer, method: str, path: str) -> None:
     assert admin(server, method, path)[0] == 404
@@ -182,3 +240,32 @@ async def test_journal_with_the_async_client(server: MockGemServer) -> None:
         pass
     entry = server.requests.last
     assert entry is not None and entry.action == "streamGenerateContent" and entry.status == 200
+
+
+def test_reset_brings_back_the_faults_the_server_started_with(make_server: Callable[..., MockGemServer]) -> None:
+    server = make_server(rules=EXAMPLE_RULES, faults=("latency=1ms",), seed=3)
+    admin(server, "PUT", "faults", json_body={"faults": "503", "seed": 9})
+    client = genai_client(server)
+    assert generate_status(client) == 503
+    server.reset()
+    assert admin(server, "GET", "faults")[1] == {"faults": ["latency=1ms"], "text": "latency=1ms", "seed": 3}
+    assert generate_status(client) == 200
+
+
+def test_reset_draws_the_seeded_faults_again_from_the_first(make_server: Callable[..., MockGemServer]) -> None:
+    server = make_server(rules=EXAMPLE_RULES, faults=("503@0.5",), seed=1)
+    client = genai_client(server)
+    first_run = [generate_status(client) for _ in range(12)]
+    assert set(first_run) == {200, 503}
+    admin(server, "POST", "reset")
+    assert [generate_status(client) for _ in range(12)] == first_run
+
+
+def test_reset_forgets_quota_usage_and_throttles(make_server: Callable[..., MockGemServer]) -> None:
+    server = make_server(rules=EXAMPLE_RULES, quotas=(f"{MODEL}:rpm=1",))
+    client = genai_client(server)
+    assert [generate_status(client) for _ in range(2)] == [200, 429]
+    admin(server, "PUT", "quotas", json_body={"quotas": [f"{MODEL}:rpm=5"]})
+    admin(server, "POST", "reset")
+    assert admin(server, "GET", "quotas")[1] == {"quotas": [f"{MODEL}:rpm=1"], "throttled": []}
+    assert [generate_status(client) for _ in range(2)] == [200, 429]
