@@ -91,8 +91,7 @@ async def rules(request: web.Request) -> web.StreamResponse:
     try:
         added = scripted.load(document, name=name)
     except ConfigError as error:
-        # `load_rules` says "file" for a mistake outside the rules list: a posted document is no file.
-        raise InvalidArgument(str(error).replace(f"{name}: file: ", f"{name}: ")) from None
+        raise InvalidArgument(str(error)) from None
     posted.append(name)
     return render_json({"loaded": added, "rules": len(scripted.rules)})
 

@@ -109,7 +109,7 @@ def load_rules(source: str | Path | JSONDict, check_faults: FaultCheck | None = 
     try:
         parsed = RulesFile.model_validate(data or {}, context={"check_faults": check_faults})
     except ValidationError as exc:
-        raise ConfigError(_describe_errors(name, exc)) from None
+        raise ConfigError(_describe_errors(name, exc, in_file=not isinstance(source, dict))) from None
     loaded = [
         LoadedRule(rule, f"rule {index} in {name}", rule.times, re.compile(rule.match.regex) if rule.match.regex else None)
         for index, rule in enumerate(parsed.rules)
@@ -126,17 +126,19 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
 
 
-def _describe_errors(name: str, exc: ValidationError) -> str:
+def _describe_errors(name: str, exc: ValidationError, *, in_file: bool) -> str:
+    """One line per mistake: `name: rule 0: key 'reply.txt': unknown key` (`name: file: ...`
+    for a mistake outside the rules of a file)."""
     lines = []
     for error in exc.errors():
         location = list(error["loc"])
-        where = "file"
+        place = f"{name}: file: " if in_file else f"{name}: "
         if location[:1] == ["rules"] and len(location) > 1:
-            where = f"rule {location[1]}"
+            place = f"{name}: rule {location[1]}: "
             location = location[2:]
         key = ".".join(str(part) for part in location)
         message = _error_message(error)
-        lines.append(f"{name}: {where}: key '{key}': {message}" if key else f"{name}: {where}: {message}")
+        lines.append(f"{place}key '{key}': {message}" if key else f"{place}{message}")
     return "\n".join(lines)
 
 
