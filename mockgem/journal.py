@@ -15,8 +15,11 @@ from __future__ import annotations
 import threading
 from collections import Counter, deque
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from mockgem._types import JSONDict
 from mockgem.protocol.catalog import bare_model_id
@@ -30,6 +33,8 @@ SOURCE_KINDS = ("cassettes", "rules", "builtin", "upstream")
 class JournalEntry:
     """One request. `body` is as the client sent it (canonical camelCase for native calls);
     `native_body` is the Gemini request the sources were asked, when it differs (OpenAI calls).
+    Both are kept as JSON bytes (`encoded_body`, `encoded_native_body`): a thousand kept requests
+    as nested dicts would make every garbage collection of the server's process slower.
     `answered_by` names the rule or recording (`rule 0 in rules.yaml`, `demo.yaml #3`), `source`
     its kind; `miss` holds the miss message when nothing could answer.
     """
@@ -43,8 +48,8 @@ class JournalEntry:
     surface: str | None = None
     action: str | None = None
     model: str | None = None
-    body: JSONDict | None = None
-    native_body: JSONDict | None = None
+    encoded_body: bytes | None = None
+    encoded_native_body: bytes | None = None
     cassette: str | None = None
     answered_by: str | None = None
     source: str | None = None
@@ -52,12 +57,22 @@ class JournalEntry:
     faults: tuple[str, ...] = ()
 
     @property
+    def body(self) -> JSONDict | None:
+        return _decoded(self.encoded_body)
+
+    @property
+    def native_body(self) -> JSONDict | None:
+        return _decoded(self.encoded_native_body)
+
+    @property
     def request(self) -> JSONDict:
         """The Gemini request the sources saw: `native_body`, else `body`."""
         return self.native_body or self.body or {}
 
     def to_json(self) -> JSONDict:
-        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
+        fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self) if not field.name.startswith("encoded_")}
+        fields |= {"body": self.body, "native_body": self.native_body}
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in fields.items()}
 
     def genai_contents(self) -> list[Any]:
         """The request's `contents` as `google.genai.types.Content` objects."""
@@ -75,6 +90,14 @@ class JournalEntry:
             if name in request:
                 settings[name] = request[name]
         return types.GenerateContentConfig.model_validate(settings)
+
+
+def encoded(body: JSONDict | None) -> bytes | None:
+    return None if body is None else orjson.dumps(body)
+
+
+def _decoded(data: bytes | None) -> JSONDict | None:
+    return None if data is None else orjson.loads(data)
 
 
 @dataclass

@@ -7,12 +7,14 @@ import threading
 import pytest
 from google.genai import types
 
-from mockgem.journal import JournalEntry, RequestJournal
+from mockgem._types import JSONDict
+from mockgem.journal import JournalEntry, RequestJournal, encoded
 
 
-def entry(number: int, **values: object) -> JournalEntry:
+def entry(number: int, *, body: JSONDict | None = None, native_body: JSONDict | None = None, **values: object) -> JournalEntry:
     fields: dict[str, object] = {"started": 0.0, "method": "POST", "path": "/", "status": 200, "duration_ms": 1.0}
-    return JournalEntry(number=number, **(fields | values))  # type: ignore[arg-type]
+    bodies = {"encoded_body": encoded(body), "encoded_native_body": encoded(native_body)}
+    return JournalEntry(number=number, **(fields | bodies | values))  # type: ignore[arg-type]
 
 
 def test_journal_keeps_the_newest_entries_up_to_its_limit() -> None:

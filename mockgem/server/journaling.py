@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from mockgem.journal import JournalEntry
+from mockgem.journal import JournalEntry, encoded
 from mockgem.protocol.catalog import bare_model_id
 from mockgem.server.keys import ANSWERED, ASKED, CALL, CASSETTES, CLIENT_REQUEST, FAULT_PLAN, JOURNAL, MISSED, THROTTLE
 from mockgem.sources.cassettes.source import CASSETTE_HEADER
@@ -63,8 +63,8 @@ def journal_entry(request: web.Request, number: int, started: float, status: int
         duration_ms=round(duration_ms, 3),
         surface=call.surface if call else None, action=call.action if call else None,
         model=bare_model_id(model) if model else None,
-        body=client.body if client else None,
-        native_body=asked.body if asked and client and asked.body is not client.body else None,
+        encoded_body=encoded(client.body) if client else None,
+        encoded_native_body=encoded(asked.body) if asked and client and asked.body is not client.body else None,
         cassette=request.headers.get(CASSETTE_HEADER) or request.app[CASSETTES].active,
         answered_by=answer.origin if answer else None, source=answer.source or None if answer else None,
         miss=miss.reason if miss else None, faults=_faults(request),
