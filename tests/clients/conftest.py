@@ -19,6 +19,11 @@ def client(server: MockGemServer) -> genai.Client:
 
 @pytest.fixture
 def vertex_client(server: MockGemServer) -> genai.Client:
+    return vertex_genai_client(server)
+
+
+def vertex_genai_client(server: MockGemServer) -> genai.Client:
+    """A Vertex AI client (project test-project, us-central1) with a fixed OAuth token."""
     from google.oauth2.credentials import Credentials
 
     return genai.Client(

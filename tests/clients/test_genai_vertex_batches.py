@@ -11,23 +11,13 @@ from collections.abc import Callable
 import pytest
 from google import genai
 from google.genai import errors, types
-from google.oauth2.credentials import Credentials
 
 from mockgem import MockGemServer
+from tests.clients.conftest import vertex_genai_client
 
 MODEL = "gemini-2.5-flash"
 PARENT = "projects/test-project/locations/us-central1"
 ENDED = {types.JobState.JOB_STATE_SUCCEEDED, types.JobState.JOB_STATE_CANCELLED}
-
-
-def vertex_client_of(server: MockGemServer) -> genai.Client:
-    return genai.Client(
-        vertexai=True,
-        project="test-project",
-        location="us-central1",
-        credentials=Credentials(token="fake-token"),
-        http_options=types.HttpOptions(base_url=server.url),
-    )
 
 
 def wait_until_ended(client: genai.Client, name: str, timeout: float = 10.0) -> types.BatchJob:
@@ -41,7 +31,7 @@ def wait_until_ended(client: genai.Client, name: str, timeout: float = 10.0) -> 
 
 @pytest.fixture
 def slow_client(make_server: Callable[..., MockGemServer]) -> genai.Client:
-    return vertex_client_of(make_server(batch_duration=0.3))
+    return vertex_genai_client(make_server(batch_duration=0.3))
 
 
 def test_gcs_job_runs_to_success_with_an_output_directory(slow_client: genai.Client) -> None:
@@ -79,7 +69,7 @@ def test_job_is_found_by_its_bare_id(vertex_client: genai.Client) -> None:
 
 
 def test_cancel_stops_a_running_job(make_server: Callable[..., MockGemServer]) -> None:
-    client = vertex_client_of(make_server(batch_duration=3600))
+    client = vertex_genai_client(make_server(batch_duration=3600))
     job = client.batches.create(model=MODEL, src="gs://bucket/in.jsonl")
 
     client.batches.cancel(name=job.name or "")
@@ -113,7 +103,7 @@ def test_delete_answers_an_operation_and_removes_the_job(vertex_client: genai.Cl
 
 
 def test_delete_a_running_job_is_refused(make_server: Callable[..., MockGemServer]) -> None:
-    client = vertex_client_of(make_server(batch_duration=3600))
+    client = vertex_genai_client(make_server(batch_duration=3600))
     name = client.batches.create(model=MODEL, src="gs://bucket/in.jsonl").name or ""
 
     with pytest.raises(errors.ClientError) as caught:
