@@ -43,6 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="replay (default: never touches the network), record, auto or passthrough",
     )
     group.addoption("--mockgem-upstream", default=None, metavar="URL", help="where record, auto and passthrough send requests")
+    parser.addini("mockgem_openai", type="bool", default=True,
+                  help="point OPENAI_BASE_URL at mockgem's OpenAI-compatible path (default true; false when the tests also call the real OpenAI API)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -110,7 +112,7 @@ def mockgem(request: pytest.FixtureRequest, mockgem_servers: ServerPool) -> Iter
     server.use_cassette(plan.cassette, afresh=plan.mode == RecordMode.RECORD.value)
     request.node.stash[SERVER], request.node.stash[CASSETTE] = server, plan.cassette
     with pytest.MonkeyPatch.context() as environment:
-        point_clients_at(server, environment, dummy_keys=plan.reaches_google is False)
+        point_clients_at(server, environment, dummy_keys=plan.reaches_google is False, openai=bool(request.config.getini("mockgem_openai")))
         yield server
 
 
@@ -153,17 +155,18 @@ def _resolved_rules(rules: Any, here: Path) -> tuple[Path | dict[str, Any], ...]
     return tuple(item if isinstance(item, dict) else here / item for item in listed)
 
 
-def point_clients_at(server: MockGemServer, environment: pytest.MonkeyPatch, *, dummy_keys: bool) -> None:
+def point_clients_at(server: MockGemServer, environment: pytest.MonkeyPatch, *, dummy_keys: bool, openai: bool = True) -> None:
     """google-genai (Gemini API and Vertex AI) and openai read these. Dummy keys only when none is
     set, and never for the real API: a recording made with a dummy key would record a refusal."""
     environment.setenv("GOOGLE_GEMINI_BASE_URL", server.gemini_base_url)
     environment.setenv("GOOGLE_VERTEX_BASE_URL", server.url)
-    environment.setenv("OPENAI_BASE_URL", server.openai_base_url)
+    if openai:
+        environment.setenv("OPENAI_BASE_URL", server.openai_base_url)
     if dummy_keys and not _has_key():
         # Both names: google-genai reads either, other clients only one of them.
         environment.setenv("GEMINI_API_KEY", DUMMY_KEY)
         environment.setenv("GOOGLE_API_KEY", DUMMY_KEY)
-    if dummy_keys and not os.environ.get("OPENAI_API_KEY"):
+    if openai and dummy_keys and not os.environ.get("OPENAI_API_KEY"):
         environment.setenv("OPENAI_API_KEY", DUMMY_KEY)
 
 

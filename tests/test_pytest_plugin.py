@@ -192,6 +192,17 @@ def test_keys(mockgem):
     run(project, "test_keys.py").assert_outcomes(passed=1)
 
 
+def test_plugin_leaves_openai_alone_when_told(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    project.makeini("[pytest]\nmockgem_openai = false\n")
+    project.makepyfile(test_openai_env='''
+import os
+def test_openai_untouched(mockgem):
+    assert "OPENAI_BASE_URL" not in os.environ and "OPENAI_API_KEY" not in os.environ
+    assert os.environ["GOOGLE_GEMINI_BASE_URL"] == mockgem.url
+''')
+    run(project, "test_openai_env.py").assert_outcomes(passed=1)
+
+
 def test_plugin_runs_under_xdist(project: pytest.Pytester, make_server: Callable[..., MockGemServer]) -> None:
     record(project, make_server(rules=EXAMPLE_RULES), "test_app.py").assert_outcomes(passed=2)
     result = run(project, "-n", "2", "test_app.py")
