@@ -8,6 +8,7 @@ request (`CLIENT_REQUEST`, `ASKED`, `ANSWERED`, `MISSED`, `FAULT_PLAN`, `THROTTL
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -18,39 +19,46 @@ from mockgem.server.keys import ANSWERED, ASKED, CALL, CASSETTES, CLIENT_REQUEST
 from mockgem.sources.cassettes.source import CASSETTE_HEADER
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-EntryWriter = Callable[[int | None], None]
-WRITE_ENTRY: web.RequestKey[EntryWriter] = web.RequestKey("write_entry")
+
+
+@dataclass(slots=True)
+class _Timing:
+    """When the request came in, and whether its entry is written (once only)."""
+
+    started: float
+    clock: float
+    written: bool = False
+
+
+# No closure over the request is stored on it: a reference cycle would leave every request's
+# objects to the cyclic garbage collector instead of freeing them at once.
+_TIMING: web.RequestKey[_Timing] = web.RequestKey("journal_timing")
 
 
 @web.middleware
 async def keep_journal(request: web.Request, handler: Handler) -> web.StreamResponse:
-    started, clock = time.time(), time.perf_counter()
-    written = False
-
-    def write(status: int | None) -> None:
-        nonlocal written
-        call = request.get(CALL)
-        if not written and (call is None or call.surface != "admin"):
-            journal = request.app[JOURNAL]
-            journal.add(journal_entry(request, journal.next_number(), started, status, (time.perf_counter() - clock) * 1000))
-        written = True
-
-    request[WRITE_ENTRY] = write
+    request[_TIMING] = _Timing(time.time(), time.perf_counter())
     status: int | None = None
     try:
         response = await handler(request)
         status = response.status
         return response
     finally:
-        write(status)
+        journal_now(request, status)
 
 
 def journal_now(request: web.Request, status: int | None) -> None:
-    """Writes the request's entry now: before a stream's last byte (a client that has read it may
-    look at the journal at once), or with no status when the exchange is cut short."""
-    write = request.get(WRITE_ENTRY)
-    if write is not None:
-        write(status)
+    """Writes the request's entry now, once: before a stream's last byte (a client that has read
+    it may look at the journal at once), or with no status when the exchange is cut short."""
+    timing = request.get(_TIMING)
+    if timing is None or timing.written:
+        return
+    timing.written = True
+    call = request.get(CALL)
+    if call is None or call.surface != "admin":
+        journal = request.app[JOURNAL]
+        duration_ms = (time.perf_counter() - timing.clock) * 1000
+        journal.add(journal_entry(request, journal.next_number(), timing.started, status, duration_ms))
 
 
 def journal_entry(request: web.Request, number: int, started: float, status: int | None, duration_ms: float) -> JournalEntry:

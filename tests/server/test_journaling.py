@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import gc
+from typing import Any
+
 import pytest
 from google.genai import errors, types
 
-from mockgem import MockGemServer
+from mockgem import Config, MockGemServer, create_app
 from tests.clients.conftest import genai_client
+from tests.conftest import EXAMPLE_RULES
 
 MODEL = "gemini-2.5-flash"
+GENERATE = f"/v1beta/models/{MODEL}:generateContent"
+STREAM = f"/v1beta/models/{MODEL}:streamGenerateContent"
 
 
 def test_a_stream_is_in_the_journal_as_soon_as_the_client_has_read_it(server: MockGemServer) -> None:
@@ -31,3 +37,22 @@ def test_an_exchange_cut_short_has_no_status(server: MockGemServer, fault: str) 
     entry = server.requests.last
     assert entry is not None and entry.status is None and entry.faults == (fault,)
     assert server.stats["statuses"] == {"aborted": 1}
+
+
+@pytest.mark.parametrize("path", [GENERATE, f"{STREAM}?alt=sse"])
+async def test_a_request_leaves_no_reference_cycles_behind(aiohttp_client: Any, path: str) -> None:
+    """Each request's objects are freed at once by reference counting: a cycle through the
+    request would leave them all to the cyclic collector, a large cost per request."""
+    http = await aiohttp_client(create_app(Config(rules=(EXAMPLE_RULES,))))
+    body = {"contents": [{"role": "user", "parts": [{"text": "long story"}]}]}
+    for _ in range(5):
+        await (await http.post(path, json=body, headers={"x-goog-api-key": "k"})).read()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(50):
+            await (await http.post(path, json=body, headers={"x-goog-api-key": "k"})).read()
+        found = gc.collect()
+    finally:
+        gc.enable()
+    assert found < 10
