@@ -184,3 +184,11 @@ async def test_a_miss_is_a_4xx_and_logged_once(aiohttp_client: Any, caplog: pyte
     assert [r.getMessage() for r in caplog.records if "no answer" in r.getMessage()] == [
         f"no answer for POST {GENERATE}: closest recording: none"
     ]
+
+
+async def test_a_turn_without_role_replays_a_recording_made_with_role_user(aiohttp_client: Any) -> None:
+    cassettes = EXAMPLE_RULES.parent.parent.parent / "cassettes"
+    http = await aiohttp_client(create_app(Config(cassette_dir=cassettes)))
+    body = {"contents": [{"parts": [{"text": "What is the capital of France?"}]}]}  # as curl users write it
+    answer = await (await http.post(GENERATE, json=body, headers=KEY)).json()
+    assert answer["candidates"][0]["content"]["parts"][0]["text"] == "The capital of France is Paris."

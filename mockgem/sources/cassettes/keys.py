@@ -116,7 +116,8 @@ def canonical_body(body: bytes, rules: KeyRules) -> tuple[Any, str, bool]:
 
 
 def _normalise(value: Any) -> Any:
-    """Blobs to their digest, and 1.0 to 1, as JSON does not tell them apart."""
+    """Blobs to their digest, 1.0 to 1 (JSON does not tell them apart), and a turn of `contents`
+    with no role as a `user` turn, as the API reads it."""
     if isinstance(value, list):
         return [_normalise(item) for item in value]
     if isinstance(value, float) and value.is_integer():
@@ -127,6 +128,9 @@ def _normalise(value: Any) -> Any:
     blob = result.get("inlineData")
     if isinstance(blob, dict) and isinstance(blob.get("data"), str):
         result["inlineData"] = {**blob, "data": blob_digest(blob["data"])}
+    contents = result.get("contents")
+    if isinstance(contents, list):
+        result["contents"] = [{"role": "user", **turn} if isinstance(turn, dict) and "role" not in turn else turn for turn in contents]
     return result
 
 

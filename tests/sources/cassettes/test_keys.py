@@ -23,10 +23,15 @@ def _key(body: object, target: str = NATIVE, method: str = "POST", rules: KeyRul
     [
         {"generation_config": {"temperature": 0.5}, "contents": [{"parts": [{"text": "hi"}], "role": "user"}]},
         {"contents": [{"role": "user", "parts": [{"text": "hi"}]}], "generationConfig": {"temperature": 0.5}},
+        {"contents": [{"parts": [{"text": "hi"}]}], "generationConfig": {"temperature": 0.5}},
     ],
 )
 def test_key_ignores_casing_and_key_order(variant: dict[str, object]) -> None:
     assert _key(variant) == _key(BODY)
+
+
+def test_key_tells_a_model_turn_from_a_user_turn() -> None:
+    assert _key({"contents": [{"role": "model", "parts": [{"text": "hi"}]}]}) != _key({"contents": [{"parts": [{"text": "hi"}]}]})
 
 
 @pytest.mark.parametrize(
