@@ -74,7 +74,11 @@ async def _chat_frames(answer: Answer, translation: ChatTranslation, created: in
 async def embeddings(request: web.Request) -> web.StreamResponse:
     api = await openai_request(request)
     translation = to_batch_embed_request(api.body)
-    answer = await ask(request, native_request(api, "batchEmbedContents", translation.model, translation.request))
+    native = native_request(api, "batchEmbedContents", translation.model, translation.request)
+    refused = await admit(request, native, quota=False)
+    if refused is not None:
+        return refused
+    answer = await ask(request, native)
     if answer.status != 200:
         return render_json([answer.body], answer.status)
     return render_json(to_openai_embeddings(answer.body, translation))

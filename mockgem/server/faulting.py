@@ -67,22 +67,27 @@ OPENAI_SSE = StreamFraming(
 )
 
 
-async def admit(request: web.Request, api: ApiRequest) -> web.StreamResponse | None:
-    """Before any source is asked: the quota, then the header's and global faults.
+async def admit(request: web.Request, api: ApiRequest, *, quota: bool = True) -> web.StreamResponse | None:
+    """Before any source is asked: the quota (generate calls), then the header's and global faults.
 
     Returns the response that replaces the answer (reset, empty, cut body), or None; raises the
     quota's 429 or the fault's HTTP error for the error middleware to render.
     """
     model = bare_model_id(api.call.model or str(api.body.get("model") or ""))
+    if quota:
+        _charge(request, api, model)
+    faults = request_faults(request) + request.app[FAULTS].faults
+    plan = draw_plan(faults, _rng(request), model=model) if faults else FaultPlan(model=model)
+    request[FAULT_PLAN] = plan
+    return await _before_body(request, plan, api.stream)
+
+
+def _charge(request: web.Request, api: ApiRequest, model: str) -> None:
     try:
         request.app[QUOTAS].charge(model, request.get(API_KEY), lambda: count_request(api.body))
     except QuotaExceeded as exceeded:
         request[THROTTLE] = exceeded.throttle
         raise
-    faults = request_faults(request) + request.app[FAULTS].faults
-    plan = draw_plan(faults, _rng(request), model=model) if faults else FaultPlan(model=model)
-    request[FAULT_PLAN] = plan
-    return await _before_body(request, plan, api.stream)
 
 
 def _rng(request: web.Request) -> random.Random:

@@ -39,7 +39,13 @@ async def generate(request: web.Request) -> web.StreamResponse:
 
 
 async def answer_json(request: web.Request) -> web.StreamResponse:
-    """countTokens, embeddings, :predict and the models API: one JSON body each."""
+    """countTokens, embeddings, :predict and the models API: one JSON body each.
+
+    Faults (not quotas: the quotas are generate's) reach every one but the models API."""
     api = await api_request(request)
+    if not api.call.action.startswith("models."):
+        refused = await admit(request, api, quota=False)
+        if refused is not None:
+            return refused
     answer = await ask(request, api)
     return render_json(answer.body, answer.status)

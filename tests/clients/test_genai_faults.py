@@ -135,3 +135,26 @@ def test_same_seed_gives_the_same_faults(make_server: Callable[..., MockGemServe
     first = outcomes(make_server(**settings))
     assert first == outcomes(make_server(**settings))
     assert {"503", "429"} <= set(first) and len(set(first)) == 3
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda client: client.models.count_tokens(model=MODEL, contents="hi"),
+        lambda client: client.models.embed_content(model="gemini-embedding-001", contents="hi"),
+        lambda client: client.models.embed_content(model="gemini-embedding-001", contents=["a", "b"]),
+    ],
+)
+def test_header_faults_reach_count_and_embed_calls(server: MockGemServer, call: Callable[[genai.Client], object]) -> None:
+    with pytest.raises(errors.ServerError) as caught:
+        call(client_for(server, fault="503"))
+    assert caught.value.code == 503
+    assert server.requests.last is not None and server.requests.last.faults == ("503",)
+
+
+def test_quotas_do_not_count_embed_calls(make_server: Callable[..., MockGemServer]) -> None:
+    server = make_server(quotas=("*:rpm=1",))
+    client = client_for(server)
+    for _ in range(3):
+        client.models.embed_content(model="gemini-embedding-001", contents="hi")
+    assert server.stats["statuses"] == {"200": 3}

@@ -64,3 +64,10 @@ def test_blocked_prompt_is_a_content_filter_finish(server: MockGemServer) -> Non
     client = openai_client(server, "finish=SAFETY", max_retries=0)
     completion = client.chat.completions.create(model=MODEL, messages=SAY)
     assert completion.choices[0].finish_reason == "content_filter"
+
+
+def test_header_faults_reach_embeddings(server: MockGemServer) -> None:
+    client = openai_client(server, fault="503", max_retries=0)
+    with pytest.raises(openai.InternalServerError) as caught:
+        client.embeddings.create(model="gemini-embedding-001", input="hi")
+    assert caught.value.status_code == 503
