@@ -110,7 +110,7 @@ class Stats:
     recorded: int = 0
     answered_by: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
-    models: dict[str, list[int]] = field(default_factory=dict)  # model: [requests, hits, misses]
+    models: dict[str, list[int]] = field(default_factory=dict)  # model: [requests, hits, misses, recorded]
 
     def count(self, entry: JournalEntry) -> None:
         hit, missed = entry.source == "cassettes", entry.miss is not None
@@ -121,14 +121,22 @@ class Stats:
         if entry.source:
             self.answered_by[entry.source] += 1
         if entry.model:
-            counts = self.models.setdefault(entry.model, [0, 0, 0])
+            counts = self.models.setdefault(entry.model, [0, 0, 0, 0])
             counts[0], counts[1], counts[2] = counts[0] + 1, counts[1] + hit, counts[2] + missed
+
+    def count_recorded(self, model: str | None) -> None:
+        self.recorded += 1
+        if model:
+            self.models.setdefault(model, [0, 0, 0, 0])[3] += 1
 
     def to_json(self) -> JSONDict:
         return {
             "requests": self.requests, "hits": self.hits, "misses": self.misses, "recorded": self.recorded,
             "answeredBy": dict(self.answered_by), "statuses": dict(self.statuses),
-            "models": {model: {"requests": n, "hits": hits, "misses": misses} for model, (n, hits, misses) in self.models.items()},
+            "models": {
+                model: {"requests": n, "hits": hits, "misses": misses, "recorded": recorded}
+                for model, (n, hits, misses, recorded) in self.models.items()
+            },
         }
 
 
@@ -155,9 +163,9 @@ class RequestJournal:
                 self._misses.append(entry)
             self._stats.count(entry)
 
-    def count_recorded(self) -> None:
+    def count_recorded(self, model: str | None = None) -> None:
         with self._lock:
-            self._stats.recorded += 1
+            self._stats.count_recorded(bare_model_id(model) if model else None)
 
     def clear(self) -> None:
         with self._lock:

@@ -48,13 +48,14 @@ def test_journal_stats_count_hits_misses_recordings_and_models() -> None:
     journal.add(entry(1, model="m", source="cassettes", answered_by="a.yaml #1"))
     journal.add(entry(2, model="m", miss="no recording", status=400))
     journal.add(entry(3, source="rules"))
+    journal.count_recorded("models/m")
     journal.count_recorded()
     stats = journal.stats()
     assert stats | {"models": None} == {
-        "requests": 3, "hits": 1, "misses": 1, "recorded": 1, "answeredBy": {"cassettes": 1, "rules": 1},
+        "requests": 3, "hits": 1, "misses": 1, "recorded": 2, "answeredBy": {"cassettes": 1, "rules": 1},
         "statuses": {"200": 2, "400": 1}, "models": None,
     }
-    assert stats["models"] == {"m": {"requests": 2, "hits": 1, "misses": 1}}
+    assert stats["models"] == {"m": {"requests": 2, "hits": 1, "misses": 1, "recorded": 1}}
     journal.clear()
     assert len(journal) == 0 and journal.stats()["requests"] == 0
 

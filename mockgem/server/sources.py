@@ -68,6 +68,6 @@ def _counted(record: Recorder, journal: RequestJournal) -> Recorder:
 
     async def counted(request: ApiRequest, interaction: Interaction) -> None:
         await record(request, interaction)
-        journal.count_recorded()
+        journal.count_recorded(request.call.model)
 
     return counted

@@ -99,7 +99,7 @@ def test_journal_keeps_a_miss_with_its_message(make_server: Callable[..., MockGe
     assert entry is not None and entry.status == 400 and entry.source is None
     assert entry.miss is not None and "Closest: example.yaml #1" in entry.miss and "never recorded" in entry.miss
     _, stats = admin(server, "GET", "stats")
-    assert stats["misses"] == 1 and stats["models"] == {MODEL: {"requests": 1, "hits": 0, "misses": 1}}
+    assert stats["misses"] == 1 and stats["models"] == {MODEL: {"requests": 1, "hits": 0, "misses": 1, "recorded": 0}}
 
 
 def test_journal_names_the_faults_and_throttles_applied(make_server: Callable[..., MockGemServer]) -> None:
@@ -119,7 +119,8 @@ def test_stats_count_hits_and_recordings(make_server: Callable[..., MockGemServe
     recorder = make_server(mode="record", cassette=tmp_path / "c.yaml", upstream=upstream.url)
     recording_client = genai_client(recorder)
     recording_client.models.generate_content(model=MODEL, contents="weather?")
-    assert admin(recorder, "GET", "stats")[1]["recorded"] == 1
+    recorded_stats = admin(recorder, "GET", "stats")[1]
+    assert recorded_stats["recorded"] == 1 and recorded_stats["models"][MODEL]["recorded"] == 1
     replayer = make_server(cassette=tmp_path / "c.yaml")
     replaying_client = genai_client(replayer)
     replaying_client.models.generate_content(model=MODEL, contents="weather?")
