@@ -25,6 +25,8 @@ from mockgem._types import JSONDict
 from mockgem.protocol.catalog import bare_model_id
 
 DEFAULT_LIMIT = 1000
+# The request bodies kept, at most: requests with large inline blobs push out the oldest sooner.
+DEFAULT_BYTE_LIMIT = 64 * 1024 * 1024
 # Where an answer came from, as the journal and `/_mockgem/stats` name it.
 SOURCE_KINDS = ("cassettes", "rules", "builtin", "upstream")
 
@@ -65,6 +67,11 @@ class JournalEntry:
         return _decoded(self.encoded_native_body)
 
     @property
+    def size(self) -> int:
+        """The bytes its bodies take."""
+        return len(self.encoded_body or b"") + len(self.encoded_native_body or b"")
+
+    @property
     def request(self) -> JSONDict:
         """The Gemini request the sources saw: `native_body`, else `body`."""
         return self.native_body or self.body or {}
@@ -75,10 +82,16 @@ class JournalEntry:
         return {key: list(value) if isinstance(value, tuple) else value for key, value in fields.items()}
 
     def genai_contents(self) -> list[Any]:
-        """The request's `contents` as `google.genai.types.Content` objects."""
+        """The request's `contents` (an embedding request's contents too) as `google.genai.types.Content`."""
         from google.genai import types
 
-        return [types.Content.model_validate(content) for content in self.request.get("contents") or []]
+        request = self.request
+        contents = request.get("contents")
+        if contents is None and "content" in request:  # embedContent
+            contents = [request["content"]]
+        if contents is None:  # batchEmbedContents
+            contents = [item["content"] for item in request.get("requests") or [] if "content" in item]
+        return [types.Content.model_validate(content) for content in contents]
 
     def genai_config(self) -> Any:
         """The request's settings as the `google.genai.types.GenerateContentConfig` a caller passed."""
@@ -141,11 +154,14 @@ class Stats:
 
 
 class RequestJournal:
-    """The latest `limit` requests, newest last, and counts of every request since the last clear."""
+    """The latest `limit` requests (whose bodies hold at most `byte_limit` bytes), newest last, and
+    counts of every request since the last clear."""
 
-    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(self, limit: int = DEFAULT_LIMIT, byte_limit: int = DEFAULT_BYTE_LIMIT) -> None:
         self._lock = threading.Lock()
-        self._entries: deque[JournalEntry] = deque(maxlen=limit)
+        self._limit, self._byte_limit = limit, byte_limit
+        self._entries: deque[JournalEntry] = deque()
+        self._bytes = 0
         # Kept apart too, so that a miss is still there after `limit` newer requests.
         self._misses: deque[JournalEntry] = deque(maxlen=limit)
         self._stats = Stats()
@@ -159,6 +175,9 @@ class RequestJournal:
     def add(self, entry: JournalEntry) -> None:
         with self._lock:
             self._entries.append(entry)
+            self._bytes += entry.size
+            while len(self._entries) > 1 and (len(self._entries) > self._limit or self._bytes > self._byte_limit):
+                self._bytes -= self._entries.popleft().size
             if entry.miss is not None:
                 self._misses.append(entry)
             self._stats.count(entry)
@@ -170,6 +189,7 @@ class RequestJournal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
             self._misses.clear()
             self._stats = Stats()
 

@@ -82,3 +82,20 @@ def test_journal_numbers_are_unique_across_threads() -> None:
     for thread in threads:
         thread.join()
     assert sorted(numbers) == list(range(1, 801))
+
+
+def test_journal_drops_the_oldest_bodies_past_its_byte_limit() -> None:
+    journal = RequestJournal(limit=100, byte_limit=1000)
+    for number in range(1, 6):
+        journal.add(entry(number, body={"contents": [{"parts": [{"text": "x" * 300}]}]}))
+    assert [item.number for item in journal] == [4, 5]
+    journal.add(entry(6, body={"contents": [{"parts": [{"text": "y" * 5000}]}]}))
+    assert [item.number for item in journal] == [6]  # the newest stays, whatever its size
+    assert journal.stats()["requests"] == 6
+
+
+def test_journal_entry_genai_contents_of_embedding_requests() -> None:
+    single = entry(1, body={"content": {"parts": [{"text": "a"}]}})
+    batch = entry(2, body={"requests": [{"model": "m", "content": {"parts": [{"text": "b"}]}}]})
+    assert [content.parts[0].text for content in single.genai_contents()] == ["a"]
+    assert [content.parts[0].text for content in batch.genai_contents()] == ["b"]
