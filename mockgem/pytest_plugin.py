@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ def mockgem_servers() -> Iterator[ServerPool]:
 
 
 @dataclass(frozen=True)
-class TestPlan:
+class Plan:
     """What one test asks of mockgem: its cassette, its rules, and its server's settings."""
 
     cassette: Path
@@ -100,7 +100,7 @@ class TestPlan:
 @pytest.fixture
 def mockgem(request: pytest.FixtureRequest, mockgem_servers: ServerPool) -> Iterator[MockGemServer]:
     """A mockgem server replaying (or recording) this test's cassette, with a clean journal."""
-    plan = test_plan(request)
+    plan = plan_for(request)
     if plan.reaches_google and not _has_key():
         pytest.fail(f"--mockgem-mode={plan.mode} reaches the real Gemini API: set GEMINI_API_KEY (or "
                     "GOOGLE_API_KEY), or give --mockgem-upstream", pytrace=False)
@@ -126,7 +126,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             names.insert(0, "mockgem")
 
 
-def test_plan(request: pytest.FixtureRequest) -> TestPlan:
+def plan_for(request: pytest.FixtureRequest) -> Plan:
     """The test's cassette, rules and server settings: marker, then command line, then defaults."""
     marker = request.node.get_closest_marker("mockgem")
     options = dict(marker.kwargs) if marker else {}
@@ -138,7 +138,7 @@ def test_plan(request: pytest.FixtureRequest) -> TestPlan:
     if upstream and settings["mode"] != RecordMode.REPLAY.value:
         settings["upstream"] = upstream
     rules = _resolved_rules(options.pop("rules", ()), here)
-    return TestPlan(cassette.resolve(), rules, settings | options)
+    return Plan(cassette.resolve(), rules, settings | options)
 
 
 def default_cassette_name(request: pytest.FixtureRequest) -> str:
