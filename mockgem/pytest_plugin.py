@@ -58,6 +58,7 @@ class ServerPool:
 
     def __init__(self) -> None:
         self._servers: dict[str, MockGemServer] = {}
+        self._rerecorded: set[Path] = set()
 
     def get(self, settings: dict[str, Any], first_cassette: Path) -> MockGemServer:
         key = json.dumps(settings, sort_keys=True, default=str)
@@ -65,6 +66,12 @@ class ServerPool:
             # The first cassette only tells the server it replays cassettes: each test selects its own.
             self._servers[key] = MockGemServer(cassette=first_cassette, **settings).start()
         return self._servers[key]
+
+    def first_to_record(self, cassette: Path) -> bool:
+        """Whether no earlier test of this session records into `cassette` (tests may share one)."""
+        first = cassette not in self._rerecorded
+        self._rerecorded.add(cassette)
+        return first
 
     def stop(self) -> None:
         for server in self._servers.values():
@@ -108,8 +115,10 @@ def mockgem(request: pytest.FixtureRequest, mockgem_servers: ServerPool) -> Iter
     server.reset()
     for rules in plan.rules:
         server.load_rules(rules)
-    # Re-recording replaces the cassette with what this run records, once it records something.
-    server.use_cassette(plan.cassette, afresh=plan.mode == RecordMode.RECORD.value)
+    # Re-recording replaces the cassette with what this session records into it, once it records
+    # something; a later test sharing the cassette adds to it.
+    afresh = plan.mode == RecordMode.RECORD.value and mockgem_servers.first_to_record(plan.cassette)
+    server.use_cassette(plan.cassette, afresh=afresh)
     request.node.stash[SERVER], request.node.stash[CASSETTE] = server, plan.cassette
     with pytest.MonkeyPatch.context() as environment:
         point_clients_at(server, environment, dummy_keys=plan.reaches_google is False, openai=bool(request.config.getini("mockgem_openai")))

@@ -62,6 +62,24 @@ def test_plugin_records_a_cassette_afresh_only_once_something_is_recorded(projec
     assert cassette.read_text() == kept
 
 
+def test_plugin_records_every_test_sharing_a_cassette(project: pytest.Pytester, make_server: Callable[..., MockGemServer]) -> None:
+    project.makepyfile(test_shared='''
+import pytest
+from app import ask
+
+@pytest.mark.mockgem(cassette="shared")
+@pytest.mark.parametrize("question", ["weather in Paris?", "json please", "think"])
+def test_shared(mockgem, question):
+    assert ask(question)
+''')
+    upstream = make_server(rules=EXAMPLE_RULES)
+    for _ in range(2):
+        record(project, upstream, "test_shared.py").assert_outcomes(passed=3)
+    assert (project.path / "cassettes" / "test_shared" / "shared.yaml").read_text().count("generateContent") == 3
+    upstream.stop()
+    run(project, "test_shared.py").assert_outcomes(passed=3)
+
+
 def test_plugin_refuses_to_record_the_real_api_without_a_key(project: pytest.Pytester) -> None:
     result = run(project, "--mockgem-mode=record", "-k", "weather")
     result.assert_outcomes(errors=1, deselected=1)
