@@ -86,13 +86,18 @@ async def embeddings(request: web.Request) -> web.StreamResponse:
 
 async def list_models(request: web.Request) -> web.StreamResponse:
     api = await openai_request(request)
-    native = ApiRequest(ApiCall(api.call.surface, api.call.version, "models.list"), {}, query=(("pageSize", "1000"),))
+    # The client's headers go along: its key (forwarded upstream outside replay) and X-Mockgem-Cassette.
+    native = ApiRequest(ApiCall(api.call.surface, api.call.version, "models.list"), {}, query=(("pageSize", "1000"),), headers=api.headers)
     answer = await ask(request, native)
+    if answer.status != 200:
+        return render_json([answer.body], answer.status)
     return render_json(to_openai_model_list(answer.body.get("models") or []))
 
 
 async def get_model(request: web.Request) -> web.StreamResponse:
     api = await openai_request(request)
-    native = ApiRequest(ApiCall(api.call.surface, api.call.version, "models.get", api.call.model), {})
+    native = ApiRequest(ApiCall(api.call.surface, api.call.version, "models.get", api.call.model), {}, headers=api.headers)
     answer = await ask(request, native)
+    if answer.status != 200:
+        return render_json([answer.body], answer.status)
     return render_json(to_openai_model(answer.body))

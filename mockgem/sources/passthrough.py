@@ -35,7 +35,7 @@ _CREDENTIAL_HEADERS = ("x-goog-api-key", "authorization")
 # Bodies are kept decoded, so no content-encoding header may be written with them.
 _KEPT_RESPONSE_HEADERS = frozenset({"content-type"})
 _UPLOAD_HEADER_PREFIX = "x-goog-upload-"
-RESOURCE_COLLECTIONS = frozenset({"files", "cachedContents", "batches"})
+RESOURCE_COLLECTIONS = frozenset({"files", "cachedContents", "batches", "batchPredictionJobs"})
 
 
 def kept_response_headers(headers: Mapping[str, str]) -> Headers:
@@ -62,6 +62,9 @@ class Upstream:
         if call.action != "models.list":
             path += f"/{model}" if call.action == "models.get" else f"/{model}:{call.action}"
         query = "?alt=sse" if api.stream else ""
+        if call.action == "models.list":
+            paging = urlencode([(name, value) for name, value in api.query if name in {"pageSize", "pageToken"}])
+            query = f"?{paging}" if paging else ""
         return f"{self._host(api)}{path}{query}"
 
     def _resource_url(self, api: ApiRequest) -> str:
@@ -83,11 +86,19 @@ class Upstream:
         return (self.base or host).rstrip("/")
 
     def headers(self, api: ApiRequest) -> dict[str, str]:
-        """The credential to send: `--upstream-key`, else the client's own key or token."""
+        """The credential to send: `--upstream-key`, else the client's own key or token.
+
+        An OpenAI-compatible client sends its API key as `Authorization: Bearer`; its request goes
+        to the native endpoint, which takes a key only as `x-goog-api-key` (a bearer there must be
+        an OAuth token), so the key moves over. On Vertex AI a bearer is an OAuth token: kept.
+        """
         if self.key:
             return {"x-goog-api-key": self.key}
         sent = {name.lower(): value for name, value in api.headers}
         found = {name: sent[name] for name in _CREDENTIAL_HEADERS if name in sent}
+        scheme, _, token = found.get("authorization", "").partition(" ")
+        if api.call.surface == "openai" and scheme.lower() == "bearer" and "x-goog-api-key" not in found:
+            found = {"x-goog-api-key": token.strip()}
         query_key = api.query_value("key")
         if not found and query_key:
             found["x-goog-api-key"] = query_key
