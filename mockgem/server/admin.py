@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import PureWindowsPath
-
 import yaml
 from aiohttp import web
 
@@ -13,6 +11,7 @@ from mockgem.journal import JournalEntry
 from mockgem.protocol.validation import parse_json_body
 from mockgem.server.keys import CASSETTES, FAULTS, JOURNAL, NAMES, POSTED_RULES, QUOTAS, RULES, STATE
 from mockgem.server.render import render_json
+from mockgem.sources.cassettes.source import inside_name
 
 _FILTERS = ("model", "surface", "action", "source")
 
@@ -35,11 +34,7 @@ async def select_cassette(request: web.Request) -> web.StreamResponse:
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(name, str) or not name:
         raise InvalidArgument('expected {"name": "<cassette name>"}')
-    # Both separators count: a client must not reach outside the cassette directory on any OS.
-    path = PureWindowsPath(name)
-    if path.anchor or ".." in path.parts:
-        raise InvalidArgument(f"cassette name {name!r}: expected a path inside the cassette directory, without '..'")
-    return render_json({"active": request.app[CASSETTES].select(name)})
+    return render_json({"active": request.app[CASSETTES].select(inside_name(name, "cassette name"))})
 
 
 async def requests(request: web.Request) -> web.StreamResponse:

@@ -11,11 +11,11 @@ import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from urllib.parse import urlencode
 
 from mockgem._types import JSONDict
-from mockgem.errors import CassetteError
+from mockgem.errors import CassetteError, InvalidArgument
 from mockgem.protocol.calls import ApiRequest
 from mockgem.sources.base import Answer, Miss
 from mockgem.sources.cassettes.formats import load_cassette
@@ -112,6 +112,17 @@ def decode_payloads(response: RecordedResponse) -> tuple[JSONDict, ...]:
         return ()  # not JSON: a download or an HTML error page, served from `raw` only
 
 
+def inside_name(name: str, where: str) -> str:
+    """`name`, if it stays inside the cassette directory; else the 400 a client gets for it.
+
+    Both separators count: a client must not reach outside the directory on any OS.
+    """
+    path = PureWindowsPath(name)
+    if path.anchor or ".." in path.parts:
+        raise InvalidArgument(f"{where} {name!r}: expected a cassette name inside the cassette directory, without '..'")
+    return name
+
+
 def cassette_files(directory: Path) -> list[Path]:
     """Every cassette under `directory`, subfolders included, hidden files and temporaries skipped."""
     return sorted(
@@ -160,7 +171,7 @@ class CassetteSource:
     def scope(self, request: ApiRequest) -> str | None:
         """The cassette named by the request header, else the active one, else None (all loaded)."""
         named = next((value for name, value in request.headers if name.lower() == CASSETTE_HEADER), None)
-        return named or self.active
+        return inside_name(named, "X-Mockgem-Cassette:") if named else self.active
 
     def recording_path(self, request: ApiRequest) -> Path:
         """Where a new recording for `request` goes: its header's cassette, else the active one."""
