@@ -1,8 +1,9 @@
 """Replay lookup: one hash lookup per request, and a readable near miss when nothing matches.
 
 Identical requests recorded several times are served in recorded order, then the last one
-repeats. Lookups may be scoped to one cassette (per-test cassettes on a shared server); each
-scope keeps its own replay order.
+repeats; in `auto` (`repeat_last=False`) a request whose recordings were all served is a miss,
+so it is forwarded and recorded again, as vcrpy's `new_episodes` does. Lookups may be scoped to
+one cassette (per-test cassettes on a shared server); each scope keeps its own replay order.
 """
 
 from __future__ import annotations
@@ -26,11 +27,15 @@ _ENDPOINT_ASPECTS = ("surface", "action", "model", "resource")
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """An interaction and where it was recorded: `cassette` name and 1-based `position`."""
+    """An interaction and where it was recorded: `cassette` name and 1-based `position`.
+
+    `shape` is its request's match shape, kept so that a miss compares without re-parsing.
+    """
 
     interaction: Interaction
     cassette: str
     position: int
+    shape: RequestShape = field(repr=False, compare=False)
 
     @property
     def origin(self) -> str:
@@ -67,6 +72,8 @@ class NearMiss:
             return " ".join(lines)
         request = self.closest.interaction.request
         lines.append(f"Closest: {self.closest.origin}, {request.method} {request.uri}.")
+        if not self.mismatches:
+            return "\n".join([*lines, "It is recorded: every recording of it was served already."])
         lines.append("Differences (recorded -> sent):")
         lines.extend(f"  {m.aspect}: {m.expected} -> {m.actual}" for m in self.mismatches[:_SHOWN_DIFFERENCES])
         if len(self.mismatches) > _SHOWN_DIFFERENCES:
@@ -92,17 +99,33 @@ class _Queue:
     items: list[Recorded] = field(default_factory=list)
     served: int = 0
 
-    def next(self) -> Recorded:
+    @property
+    def used_up(self) -> bool:
+        return self.served >= len(self.items)
+
+    def next(self, *, repeat_last: bool) -> Recorded | None:
+        """The next recording; once all were served, the last again, or None if it must not repeat."""
+        if not self.items or (self.used_up and not repeat_last):
+            return None
         item = self.items[min(self.served, len(self.items) - 1)]
         self.served += 1
         return item
+
+    def add(self, recorded: Recorded, *, served: bool) -> None:
+        """Queue `recorded`; `served` (it answered its request as it was recorded) counts it as
+        served where the queue had nothing left to serve."""
+        used_up = self.used_up
+        self.items.append(recorded)
+        if served and used_up:
+            self.served = max(self.served, len(self.items))
 
 
 class CassetteIndex:
     """Every loaded recording by match key, overall and per cassette."""
 
-    def __init__(self, cassettes: Iterable[Cassette] = (), *, rules: KeyRules | None = None) -> None:
+    def __init__(self, cassettes: Iterable[Cassette] = (), *, rules: KeyRules | None = None, repeat_last: bool = True) -> None:
         self.rules = rules or KeyRules()
+        self.repeat_last = repeat_last
         self._scopes: dict[str, dict[RequestKey, _Queue]] = {ALL: {}}
         self._recorded: dict[str, list[Recorded]] = {}
         self._aliases: dict[str, str] = {}
@@ -126,15 +149,16 @@ class CassetteIndex:
         for interaction in cassette.interactions:
             self.record(cassette.name, interaction)
 
-    def record(self, cassette: str, interaction: Interaction) -> Recorded:
-        """Index one interaction at the end of `cassette` (e.g. one just recorded)."""
+    def record(self, cassette: str, interaction: Interaction, *, served: bool = False) -> Recorded:
+        """Index one interaction at the end of `cassette`; `served` when it was just recorded, so
+        that without `repeat_last` the same request is forwarded and recorded again."""
         self._declare(cassette)
-        recorded = Recorded(interaction, cassette, len(self._recorded[cassette]) + 1)
-        self._recorded[cassette].append(recorded)
         request = interaction.request
-        key = describe_request(request.method, request.uri, request.body, self.rules).key
+        shape = describe_request(request.method, request.uri, request.body, self.rules)
+        recorded = Recorded(interaction, cassette, len(self._recorded[cassette]) + 1, shape)
+        self._recorded[cassette].append(recorded)
         for scope in (ALL, cassette):
-            self._scopes[scope].setdefault(key, _Queue()).items.append(recorded)
+            self._scopes[scope].setdefault(shape.key, _Queue()).add(recorded, served=served)
         return recorded
 
     def _declare(self, name: str) -> None:
@@ -168,14 +192,15 @@ class CassetteIndex:
     def holds(self, shape: RequestShape, *, cassette: str | None = None) -> bool:
         """Whether a recording matches, without taking it from the replay order."""
         scope = ALL if cassette is None else self.resolve(cassette)
-        return scope is not None and shape.key in self._scopes[scope]
+        return scope is not None and bool(self._scopes[scope].get(shape.key, _Queue()).items)
 
     def lookup_shape(self, shape: RequestShape, *, cassette: str | None = None) -> Recorded | NearMiss:
         scope = ALL if cassette is None else self.resolve(cassette)
         if scope is None:
             return NearMiss(shape, (str(cassette),), 0)
         queue = self._scopes[scope].get(shape.key)
-        return queue.next() if queue is not None else self._near_miss(shape, scope)
+        found = queue.next(repeat_last=self.repeat_last) if queue is not None else None
+        return found if found is not None else self._near_miss(shape, scope)
 
     def _near_miss(self, shape: RequestShape, scope: str) -> NearMiss:
         searched = self.names if scope == ALL else (scope,)
