@@ -8,6 +8,7 @@ one cassette (per-test cassettes on a shared server); each scope keeps its own r
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from mockgem.sources.cassettes.model import Cassette, Interaction
 ALL = "*"
 _SHOWN_DIFFERENCES = 6
 _VALUE_WIDTH = 80
+_MIDDLE_WIDTH = 200
 # How much each aspect weighs when ranking recordings by closeness: lower is closer.
 _WEIGHTS = {"method": 1000, "surface": 500, "action": 500, "path": 500, "model": 100, "resource": 50, "query": 20}
 _ENDPOINT_ASPECTS = ("surface", "action", "model", "resource")
@@ -49,6 +51,13 @@ class Mismatch:
     aspect: str
     expected: str
     actual: str
+    expected_value: Any = field(default=None, compare=False, repr=False)
+    actual_value: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def likeness(self) -> float:
+        """How alike the two values are, 0 to 1: breaks ties between equally close recordings."""
+        return likeness(self.expected_value, self.actual_value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,18 +214,13 @@ class CassetteIndex:
     def _near_miss(self, shape: RequestShape, scope: str) -> NearMiss:
         searched = self.names if scope == ALL else (scope,)
         candidates = [recorded for name in searched for recorded in self._recorded[name]]
-        best: tuple[int, Recorded, list[Mismatch]] | None = None
-        for candidate in candidates:
-            mismatches = compare(self._shape_of(candidate), shape)
-            if best is None or rank(mismatches) < best[0]:
-                best = (rank(mismatches), candidate, mismatches)
-        if best is None:
+        if not candidates:
             return NearMiss(shape, searched, 0)
-        return NearMiss(shape, searched, len(candidates), best[1], tuple(best[2]))
-
-    def _shape_of(self, recorded: Recorded) -> RequestShape:
-        request = recorded.interaction.request
-        return describe_request(request.method, request.uri, request.body, self.rules)
+        ranked = [(rank(mismatches), candidate, mismatches) for candidate in candidates for mismatches in [compare(candidate.shape, shape)]]
+        nearest = min(weight for weight, _, _ in ranked)
+        tied = [(candidate, mismatches) for weight, candidate, mismatches in ranked if weight == nearest]
+        closest, mismatches = min(tied, key=lambda pair: unlikeness(pair[1]))  # the first of equal rank
+        return NearMiss(shape, searched, len(candidates), closest, tuple(mismatches))
 
 
 def compare(recorded: RequestShape, sent: RequestShape) -> list[Mismatch]:
@@ -276,7 +280,7 @@ def _diff_into(recorded: Any, sent: Any, path: str, found: list[Mismatch], limit
             theirs = sent[index] if index < len(sent) else _ABSENT
             _diff_into(mine, theirs, f"{path}[{index}]", found, limit)
     else:
-        found.append(Mismatch(path, _show(recorded), _show(sent)))
+        found.append(Mismatch(path, _show(recorded), _show(sent), recorded, sent))
 
 
 def _show(value: Any) -> str:
@@ -285,4 +289,39 @@ def _show(value: Any) -> str:
 
 
 def rank(mismatches: list[Mismatch]) -> int:
+    """Lower is closer: the aspects that differ, weighed (each body leaf weighs 1)."""
     return sum(_WEIGHTS.get(m.aspect, 1) for m in mismatches)
+
+
+def unlikeness(mismatches: list[Mismatch]) -> float:
+    """Between recordings of equal rank, lower is closer: how unlike their differing values are."""
+    return sum(1 - m.likeness for m in mismatches)
+
+
+def likeness(recorded: Any, sent: Any) -> float:
+    """How alike two texts are, 0 to 1, as difflib's ratio; 0 for values that are not both text.
+
+    The common start and end are measured first, so difflib only sees what lies between them,
+    cut to `_MIDDLE_WIDTH`: a long prompt with one edit stays cheap to compare.
+    """
+    if not (isinstance(recorded, str) and isinstance(sent, str) and recorded and sent):
+        return 0.0
+    head = _common_prefix(recorded, sent)
+    tail = _common_prefix(recorded[head:][::-1], sent[head:][::-1])
+    mine, theirs = recorded[head : len(recorded) - tail][:_MIDDLE_WIDTH], sent[head : len(sent) - tail][:_MIDDLE_WIDTH]
+    matched = head + tail
+    if mine and theirs:
+        matched += sum(block.size for block in difflib.SequenceMatcher(None, mine, theirs, autojunk=False).get_matching_blocks())
+    return 2 * matched / (len(recorded) + len(sent))
+
+
+def _common_prefix(first: str, second: str) -> int:
+    """The length of the common start, by bisection: slices compare at C speed."""
+    low, high = 0, min(len(first), len(second))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if first[:middle] == second[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
