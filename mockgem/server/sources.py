@@ -36,7 +36,7 @@ from mockgem.sources.rules import Fallback, FaultCheck, FileLabels, RuleSource
 def install_sources(app: web.Application, config: Config, *, file_labels: FileLabels | None = None, check_faults: FaultCheck | None = None) -> None:
     cassettes = CassetteSource.load(
         file=config.cassette, directory=config.cassette_dir, timing=ReplayTiming.parse(config.replay_timing),
-        rules=config.key_rules(), redaction=config.redaction_rules(),
+        rules=config.key_rules(), redaction=config.redaction_rules(), repeat_last=config.mode is not RecordMode.AUTO,
     )
     app[CASSETTES] = cassettes
     app[NAMES] = NameMap()

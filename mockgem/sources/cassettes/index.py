@@ -1,12 +1,14 @@
 """Replay lookup: one hash lookup per request, and a readable near miss when nothing matches.
 
 Identical requests recorded several times are served in recorded order, then the last one
-repeats. Lookups may be scoped to one cassette (per-test cassettes on a shared server); each
-scope keeps its own replay order.
+repeats; in `auto` (`repeat_last=False`) a request whose recordings were all served is a miss,
+so it is forwarded and recorded again, as vcrpy's `new_episodes` does. Lookups may be scoped to
+one cassette (per-test cassettes on a shared server); each scope keeps its own replay order.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from mockgem.sources.cassettes.model import Cassette, Interaction
 ALL = "*"
 _SHOWN_DIFFERENCES = 6
 _VALUE_WIDTH = 80
+_MIDDLE_WIDTH = 200
 # How much each aspect weighs when ranking recordings by closeness: lower is closer.
 _WEIGHTS = {"method": 1000, "surface": 500, "action": 500, "path": 500, "model": 100, "resource": 50, "query": 20}
 _ENDPOINT_ASPECTS = ("surface", "action", "model", "resource")
@@ -26,11 +29,15 @@ _ENDPOINT_ASPECTS = ("surface", "action", "model", "resource")
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """An interaction and where it was recorded: `cassette` name and 1-based `position`."""
+    """An interaction and where it was recorded: `cassette` name and 1-based `position`.
+
+    `shape` is its request's match shape, kept so that a miss compares without re-parsing.
+    """
 
     interaction: Interaction
     cassette: str
     position: int
+    shape: RequestShape = field(repr=False, compare=False)
 
     @property
     def origin(self) -> str:
@@ -44,6 +51,13 @@ class Mismatch:
     aspect: str
     expected: str
     actual: str
+    expected_value: Any = field(default=None, compare=False, repr=False)
+    actual_value: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def likeness(self) -> float:
+        """How alike the two values are, 0 to 1: breaks ties between equally close recordings."""
+        return likeness(self.expected_value, self.actual_value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +81,8 @@ class NearMiss:
             return " ".join(lines)
         request = self.closest.interaction.request
         lines.append(f"Closest: {self.closest.origin}, {request.method} {request.uri}.")
+        if not self.mismatches:
+            return "\n".join([*lines, "It is recorded: every recording of it was served already."])
         lines.append("Differences (recorded -> sent):")
         lines.extend(f"  {m.aspect}: {m.expected} -> {m.actual}" for m in self.mismatches[:_SHOWN_DIFFERENCES])
         if len(self.mismatches) > _SHOWN_DIFFERENCES:
@@ -92,17 +108,33 @@ class _Queue:
     items: list[Recorded] = field(default_factory=list)
     served: int = 0
 
-    def next(self) -> Recorded:
+    @property
+    def used_up(self) -> bool:
+        return self.served >= len(self.items)
+
+    def next(self, *, repeat_last: bool) -> Recorded | None:
+        """The next recording; once all were served, the last again, or None if it must not repeat."""
+        if not self.items or (self.used_up and not repeat_last):
+            return None
         item = self.items[min(self.served, len(self.items) - 1)]
         self.served += 1
         return item
+
+    def add(self, recorded: Recorded, *, served: bool) -> None:
+        """Queue `recorded`; `served` (it answered its request as it was recorded) counts it as
+        served where the queue had nothing left to serve."""
+        used_up = self.used_up
+        self.items.append(recorded)
+        if served and used_up:
+            self.served = max(self.served, len(self.items))
 
 
 class CassetteIndex:
     """Every loaded recording by match key, overall and per cassette."""
 
-    def __init__(self, cassettes: Iterable[Cassette] = (), *, rules: KeyRules | None = None) -> None:
+    def __init__(self, cassettes: Iterable[Cassette] = (), *, rules: KeyRules | None = None, repeat_last: bool = True) -> None:
         self.rules = rules or KeyRules()
+        self.repeat_last = repeat_last
         self._scopes: dict[str, dict[RequestKey, _Queue]] = {ALL: {}}
         self._recorded: dict[str, list[Recorded]] = {}
         self._aliases: dict[str, str] = {}
@@ -126,15 +158,16 @@ class CassetteIndex:
         for interaction in cassette.interactions:
             self.record(cassette.name, interaction)
 
-    def record(self, cassette: str, interaction: Interaction) -> Recorded:
-        """Index one interaction at the end of `cassette` (e.g. one just recorded)."""
+    def record(self, cassette: str, interaction: Interaction, *, served: bool = False) -> Recorded:
+        """Index one interaction at the end of `cassette`; `served` when it was just recorded, so
+        that without `repeat_last` the same request is forwarded and recorded again."""
         self._declare(cassette)
-        recorded = Recorded(interaction, cassette, len(self._recorded[cassette]) + 1)
-        self._recorded[cassette].append(recorded)
         request = interaction.request
-        key = describe_request(request.method, request.uri, request.body, self.rules).key
+        shape = describe_request(request.method, request.uri, request.body, self.rules)
+        recorded = Recorded(interaction, cassette, len(self._recorded[cassette]) + 1, shape)
+        self._recorded[cassette].append(recorded)
         for scope in (ALL, cassette):
-            self._scopes[scope].setdefault(key, _Queue()).items.append(recorded)
+            self._scopes[scope].setdefault(shape.key, _Queue()).add(recorded, served=served)
         return recorded
 
     def _declare(self, name: str) -> None:
@@ -168,30 +201,26 @@ class CassetteIndex:
     def holds(self, shape: RequestShape, *, cassette: str | None = None) -> bool:
         """Whether a recording matches, without taking it from the replay order."""
         scope = ALL if cassette is None else self.resolve(cassette)
-        return scope is not None and shape.key in self._scopes[scope]
+        return scope is not None and bool(self._scopes[scope].get(shape.key, _Queue()).items)
 
     def lookup_shape(self, shape: RequestShape, *, cassette: str | None = None) -> Recorded | NearMiss:
         scope = ALL if cassette is None else self.resolve(cassette)
         if scope is None:
             return NearMiss(shape, (str(cassette),), 0)
         queue = self._scopes[scope].get(shape.key)
-        return queue.next() if queue is not None else self._near_miss(shape, scope)
+        found = queue.next(repeat_last=self.repeat_last) if queue is not None else None
+        return found if found is not None else self._near_miss(shape, scope)
 
     def _near_miss(self, shape: RequestShape, scope: str) -> NearMiss:
         searched = self.names if scope == ALL else (scope,)
         candidates = [recorded for name in searched for recorded in self._recorded[name]]
-        best: tuple[int, Recorded, list[Mismatch]] | None = None
-        for candidate in candidates:
-            mismatches = compare(self._shape_of(candidate), shape)
-            if best is None or rank(mismatches) < best[0]:
-                best = (rank(mismatches), candidate, mismatches)
-        if best is None:
+        if not candidates:
             return NearMiss(shape, searched, 0)
-        return NearMiss(shape, searched, len(candidates), best[1], tuple(best[2]))
-
-    def _shape_of(self, recorded: Recorded) -> RequestShape:
-        request = recorded.interaction.request
-        return describe_request(request.method, request.uri, request.body, self.rules)
+        ranked = [(rank(mismatches), candidate, mismatches) for candidate in candidates for mismatches in [compare(candidate.shape, shape)]]
+        nearest = min(weight for weight, _, _ in ranked)
+        tied = [(candidate, mismatches) for weight, candidate, mismatches in ranked if weight == nearest]
+        closest, mismatches = min(tied, key=lambda pair: unlikeness(pair[1]))  # the first of equal rank
+        return NearMiss(shape, searched, len(candidates), closest, tuple(mismatches))
 
 
 def compare(recorded: RequestShape, sent: RequestShape) -> list[Mismatch]:
@@ -251,7 +280,7 @@ def _diff_into(recorded: Any, sent: Any, path: str, found: list[Mismatch], limit
             theirs = sent[index] if index < len(sent) else _ABSENT
             _diff_into(mine, theirs, f"{path}[{index}]", found, limit)
     else:
-        found.append(Mismatch(path, _show(recorded), _show(sent)))
+        found.append(Mismatch(path, _show(recorded), _show(sent), recorded, sent))
 
 
 def _show(value: Any) -> str:
@@ -260,4 +289,39 @@ def _show(value: Any) -> str:
 
 
 def rank(mismatches: list[Mismatch]) -> int:
+    """Lower is closer: the aspects that differ, weighed (each body leaf weighs 1)."""
     return sum(_WEIGHTS.get(m.aspect, 1) for m in mismatches)
+
+
+def unlikeness(mismatches: list[Mismatch]) -> float:
+    """Between recordings of equal rank, lower is closer: how unlike their differing values are."""
+    return sum(1 - m.likeness for m in mismatches)
+
+
+def likeness(recorded: Any, sent: Any) -> float:
+    """How alike two texts are, 0 to 1, as difflib's ratio; 0 for values that are not both text.
+
+    The common start and end are measured first, so difflib only sees what lies between them,
+    cut to `_MIDDLE_WIDTH`: a long prompt with one edit stays cheap to compare.
+    """
+    if not (isinstance(recorded, str) and isinstance(sent, str) and recorded and sent):
+        return 0.0
+    head = _common_prefix(recorded, sent)
+    tail = _common_prefix(recorded[head:][::-1], sent[head:][::-1])
+    mine, theirs = recorded[head : len(recorded) - tail][:_MIDDLE_WIDTH], sent[head : len(sent) - tail][:_MIDDLE_WIDTH]
+    matched = head + tail
+    if mine and theirs:
+        matched += sum(block.size for block in difflib.SequenceMatcher(None, mine, theirs, autojunk=False).get_matching_blocks())
+    return 2 * matched / (len(recorded) + len(sent))
+
+
+def _common_prefix(first: str, second: str) -> int:
+    """The length of the common start, by bisection: slices compare at C speed."""
+    low, high = 0, min(len(first), len(second))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if first[:middle] == second[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low

@@ -8,6 +8,7 @@ from a native recording: one recording serves both kinds of client.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -137,8 +138,8 @@ class CassetteSource:
 
     def __init__(self, cassettes: Iterable[Cassette], *, directory: Path | None = None, active: str | None = None,
                  timing: ReplayTiming | None = None, rules: KeyRules | None = None,
-                 redaction: RedactionRules | None = None) -> None:
-        self.index = CassetteIndex(cassettes, rules=rules)
+                 redaction: RedactionRules | None = None, repeat_last: bool = True) -> None:
+        self.index = CassetteIndex(cassettes, rules=rules, repeat_last=repeat_last)
         self.store = CassetteStore(redaction=redaction)
         self.directory = directory
         self.active = active
@@ -146,16 +147,20 @@ class CassetteSource:
 
     @classmethod
     def load(cls, *, file: Path | None = None, directory: Path | None = None, timing: ReplayTiming | None = None,
-             rules: KeyRules | None = None, redaction: RedactionRules | None = None) -> CassetteSource:
-        """`--cassette FILE` alone, or `--cassette-dir DIR` with `--cassette NAME` as the active one."""
+             rules: KeyRules | None = None, redaction: RedactionRules | None = None,
+             repeat_last: bool = True) -> CassetteSource:
+        """`--cassette FILE` alone, or `--cassette-dir DIR` with `--cassette NAME` as the active one.
+
+        `repeat_last=False` (auto): a request whose recordings were all served is a miss.
+        """
+        make = functools.partial(cls, timing=timing, rules=rules, redaction=redaction, repeat_last=repeat_last)
         if directory is not None:
             found = [load_cassette(path, directory) for path in cassette_files(directory)] if directory.is_dir() else []
-            return cls(found, directory=directory, active=str(file) if file else None, timing=timing, rules=rules,
-                       redaction=redaction)
+            return make(found, directory=directory, active=str(file) if file else None)
         if file is None:
-            return cls((), timing=timing, rules=rules, redaction=redaction)
+            return make(())
         found = [load_cassette(file, file.parent)] if file.exists() else []
-        return cls(found, directory=file.parent, active=file.name, timing=timing, rules=rules, redaction=redaction)
+        return make(found, directory=file.parent, active=file.name)
 
     async def answer(self, request: ApiRequest) -> Answer | Miss:
         scope = self.scope(request)
@@ -182,7 +187,7 @@ class CassetteSource:
         """Write a forwarded exchange (redacted) to its cassette and index it for replay."""
         path = self.recording_path(request)
         written = await self.store.append_async(path, interaction)
-        self.index.record(self._name_of(path), written)
+        self.index.record(self._name_of(path), written, served=True)
 
     def select(self, name: str, *, afresh: bool = False) -> str:
         """Make `name` the active cassette (new recordings go there); returns its loaded name.

@@ -3,6 +3,9 @@
 vcrpy itself loads what is written here. A stream's chunk times go in the response's extra
 `chunk_offsets` list, which vcrpy carries along untouched. Each write goes to a temporary file
 in the same directory, then `os.replace`: a crash leaves the previous cassette as it was.
+
+An append serialises only the new interaction: the store keeps the YAML text of the file's
+interactions (as read, when the file is laid out as PyYAML writes it) and adds the new one's.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -29,11 +33,33 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
 
 CASSETTE_VERSION = 1
+_HEAD = "interactions:\n"
+_TAIL = f"version: {CASSETTE_VERSION}\n"
+_OUTSIDE_ITEMS = re.compile(r"^(?!- )\S", re.MULTILINE)  # an unindented line that starts no list item
 
 
 def dump_cassette(interactions: Sequence[Interaction]) -> str:
     document = {"interactions": [_interaction_document(i) for i in interactions], "version": CASSETTE_VERSION}
     return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, width=120)
+
+
+def dump_interaction(interaction: Interaction) -> str:
+    """One interaction as an item of the `interactions` list, as `dump_cassette` writes it."""
+    document = {"interactions": [_interaction_document(interaction)]}
+    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, width=120).removeprefix(_HEAD)
+
+
+def _cassette_text(items: str) -> str:
+    return f"{_HEAD}{items}{_TAIL}" if items else dump_cassette(())
+
+
+def _items_of(text: str, interactions: Sequence[Interaction]) -> str:
+    """The `interactions` items of a cassette's text, reused as they are when laid out as PyYAML
+    writes them (a block list at the top, `version: 1` last), else serialised anew."""
+    items = text[len(_HEAD) : -len(_TAIL)]
+    if text.startswith(_HEAD + "- ") and text.endswith("\n" + _TAIL) and not _OUTSIDE_ITEMS.search(items):
+        return items
+    return "".join(dump_interaction(interaction) for interaction in interactions)
 
 
 def _interaction_document(interaction: Interaction) -> dict[str, Any]:
@@ -94,19 +120,19 @@ class CassetteStore:
         self.redaction = redaction or RedactionRules()
         self._guard = threading.Lock()
         self._locks: dict[Path, threading.Lock] = {}
-        self._contents: dict[Path, list[Interaction]] = {}
+        self._items: dict[Path, str] = {}  # each cassette's `interactions` items as YAML text
 
     def append(self, path: Path, interaction: Interaction) -> Interaction:
         """Redact `interaction`, add it to the end of the cassette, and return what was written."""
         clean = redact(interaction, self.redaction)
         key = path.resolve()
         with self._lock_for(key):
-            contents = self._contents.get(key)
-            if contents is None:
-                contents = self._contents[key] = list(self._existing(path))
-            text = dump_cassette([*contents, clean])
-            write_atomic(path, text)
-            contents.append(clean)
+            items = self._items.get(key)
+            if items is None:
+                items = self._existing(path)
+            items += dump_interaction(clean)
+            write_atomic(path, _cassette_text(items))
+            self._items[key] = items
         return clean
 
     def start_afresh(self, path: Path) -> None:
@@ -116,7 +142,7 @@ class CassetteStore:
         """
         key = path.resolve()
         with self._lock_for(key):
-            self._contents[key] = []
+            self._items[key] = ""
 
     async def append_async(self, path: Path, interaction: Interaction) -> Interaction:
         """`append` in a worker thread, so a large cassette never blocks the event loop."""
@@ -126,9 +152,10 @@ class CassetteStore:
         """Replace the whole cassette by `interactions`, redacted (`mockgem cassette redact`)."""
         clean = tuple(redact(interaction, self.redaction) for interaction in interactions)
         key = path.resolve()
+        items = "".join(dump_interaction(interaction) for interaction in clean)
         with self._lock_for(key):
-            write_atomic(path, dump_cassette(clean))
-            self._contents[key] = list(clean)
+            write_atomic(path, _cassette_text(items))
+            self._items[key] = items
         return clean
 
     def _lock_for(self, key: Path) -> threading.Lock:
@@ -136,13 +163,14 @@ class CassetteStore:
             return self._locks.setdefault(key, threading.Lock())
 
     @staticmethod
-    def _existing(path: Path) -> tuple[Interaction, ...]:
+    def _existing(path: Path) -> str:
+        """The items of the cassette at `path` (none if there is no file), checked to be vcrpy's."""
         if not path.exists():
-            return ()
+            return ""
         cassette = load_cassette(path)
         if cassette.format != "vcrpy":
             raise CassetteError(
                 f"{path}: this is a {cassette.format} cassette; mockgem records only into vcrpy YAML "
                 "files, so record into a new file instead"
             )
-        return cassette.interactions
+        return _items_of(path.read_text(encoding="utf-8"), cassette.interactions)
