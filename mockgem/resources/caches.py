@@ -13,7 +13,7 @@ from mockgem._types import JSONDict
 from mockgem.errors import InvalidArgument, PermissionDenied
 from mockgem.protocol.casing import camel_keys
 from mockgem.protocol.envelopes import model_not_found
-from mockgem.protocol.catalog import bare_model_id
+from mockgem.protocol.catalog import bare_model_id, find_model
 from mockgem.resources.ids import LONG_ID_LENGTH, new_id, new_vertex_id
 from mockgem.resources.paging import page
 from mockgem.resources.state import StateStore
@@ -24,7 +24,6 @@ DEFAULT_TTL = 3600.0  # documented: "If not set, the TTL defaults to 1 hour"
 CACHED_FIELDS = ("contents", "systemInstruction", "tools", "toolConfig")
 # Minimums the API states in its own 400s (2.5 Flash 1024, 2.5 Flash-Lite 2048); Pro per the docs.
 MINIMUM_TOKENS = (("flash-lite", 2048), ("pro", 4096), ("flash", 1024))
-NO_CACHING = ("embedding", "imagen", "veo", "tts", "image-generation", "aqa", "gemma", "live")
 
 
 def minimum_cache_tokens(model: str) -> int:
@@ -32,7 +31,9 @@ def minimum_cache_tokens(model: str) -> int:
 
 
 def model_supports_caching(model: str) -> bool:
-    return not any(part in model for part in NO_CACHING)
+    """A model the catalog lists with `createCachedContent`: unknown and retired ones get the 404."""
+    info = find_model(model)
+    return info is not None and "createCachedContent" in info.methods
 
 
 def cache_not_found() -> PermissionDenied:
