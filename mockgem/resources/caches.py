@@ -22,6 +22,7 @@ from mockgem.resources.timestamps import Clock, parse_duration, parse_rfc3339, r
 CACHES = "cachedContents"
 DEFAULT_TTL = 3600.0  # documented: "If not set, the TTL defaults to 1 hour"
 CACHED_FIELDS = ("contents", "systemInstruction", "tools", "toolConfig")
+MAX_PAGE_SIZE = 1000  # documented: "values above 1000 will be coerced to 1000"
 # Minimums the API states in its own 400s (2.5 Flash 1024, 2.5 Flash-Lite 2048); Pro per the docs.
 MINIMUM_TOKENS = (("flash-lite", 2048), ("pro", 4096), ("flash", 1024))
 
@@ -93,7 +94,7 @@ class CacheStore:
         newest_first = sorted(
             self._state.records(CACHES), key=lambda r: (r["createTime"], r["name"]), reverse=True
         )
-        caches, next_token = page(newest_first, page_size, page_token)
+        caches, next_token = page(newest_first, page_size, page_token, max_size=MAX_PAGE_SIZE)
         body: JSONDict = {"cachedContents": [_public(r) for r in caches]} if caches else {}
         if next_token:
             body["nextPageToken"] = next_token
