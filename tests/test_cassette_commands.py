@@ -88,6 +88,11 @@ def recorded(tmp_path: Path, make_server: Callable[..., MockGemServer]) -> Path:
     return cassette
 
 
+def test_cassette_check_passes_what_mockgem_recorded_with_a_real_looking_key(recorded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cassette", "check", str(recorded)]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_cassette_show_prints_each_recorded_chunk_with_its_offset(recorded: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cassette", "show", str(recorded)]) == 0
     out = capsys.readouterr().out
