@@ -11,16 +11,24 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from mockgem.cassette_commands import add_cassette_commands, add_redaction_options, json_path, run_cassette_command
 from mockgem.config import DEFAULT_MAX_BODY, GIB, Config, RecordMode
-from mockgem.errors import ConfigError
+from mockgem.errors import CassetteError, ConfigError
 from mockgem.server import create_app
 
 _SIZE = re.compile(r"^(\d+)\s*([kmg]i?b?|b)?$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$", re.IGNORECASE)
 _SECONDS = {"ms": 0.001, "": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
+# Config fields whose flag is not `--` + the field name, and what their valid values are.
+_FLAGS = {
+    "api_keys": "--api-key", "faults": "--fault", "quotas": "--quota", "ignore_paths": "--ignore-path",
+    "redact_headers": "--redact-header", "redact_paths": "--redact-path",
+    "file_processing_by_type": "--file-processing", "failing_file_types": "--file-processing",
+}  # fmt: skip
+_VALID_VALUES = {"replay_timing": "must be instant, recorded or scaled:F with F a number of times the recorded gaps, e.g. scaled:0.5"}
 
 
 def parse_size(text: str) -> int:
@@ -144,13 +152,36 @@ async def serve(config: Config) -> None:
         await runner.cleanup()
 
 
+def config_problem(error: ValidationError) -> str:
+    """A Config refusal in the command line's words: the flag, the value given, what is valid."""
+    problems = []
+    for detail in error.errors():
+        field = str(detail["loc"][0]) if detail["loc"] else ""
+        flag = _FLAGS.get(field, "--" + field.replace("_", "-"))
+        valid = _VALID_VALUES.get(field, detail["msg"].removeprefix("Value error, "))
+        problems.append(f"{flag} {detail.get('input')!r}: {valid}")
+    return "; ".join(problems)
+
+
+def checked_config(args: argparse.Namespace) -> Config:
+    """The Config the flags give; ConfigError for values it refuses or a replay directory that is not there."""
+    try:
+        config = config_from_args(args)
+    except ValidationError as exc:
+        raise ConfigError(config_problem(exc)) from None
+    directory = config.cassette_dir
+    if config.mode is RecordMode.REPLAY and directory is not None and not directory.is_dir():
+        raise ConfigError(f"--cassette-dir {directory}: no such directory (replay reads cassettes from it)")
+    return config
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "cassette":
         return run_cassette_command(args)
     try:
-        asyncio.run(serve(config_from_args(args)))
-    except ConfigError as exc:
+        asyncio.run(serve(checked_config(args)))
+    except (ConfigError, CassetteError) as exc:
         print(f"mockgem: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

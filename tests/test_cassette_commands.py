@@ -49,6 +49,26 @@ def test_cassette_check_names_an_unreadable_file(tmp_path: Path, capsys: pytest.
     assert "bad.yaml" in capsys.readouterr().err
 
 
+MALFORMED = [
+    ("vcrpy.yaml", "interactions:\n- x\n", "interactions[0]: interaction #1 is not a mapping"),
+    ("vcrpy.json", '{"interactions": [5]}', "interactions[0]: interaction #1 is not a mapping"),
+    ("pydantic-ai.yaml", "interactions:\n- [x]\n- request: {parsed_body: {}}\n", "interactions[0]: interaction #1 is not a mapping"),
+    ("vcr.yml", "http_interactions:\n- x\n", "http_interactions[0]: interaction #1 is not a mapping"),
+    ("entries.har", '{"log": {"entries": ["x"]}}', "log.entries[0]: interaction #1 is not a mapping"),
+    ("side.har", '{"log": {"entries": [{"request": "x", "response": {}}]}}', "log.entries[0]: `request` is missing or not a mapping"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "problem"), MALFORMED)
+def test_cassette_check_reports_a_malformed_interaction_in_one_line(
+    tmp_path: Path, name: str, content: str, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    assert main(["cassette", "check", str(path)]) == 1
+    assert capsys.readouterr().err == f"mockgem: {path}: {problem}\n"
+
+
 UPSTREAM_RULES = {
     "rules": [{"match": {"contains": "story"}, "reply": {"text": "Once upon a time a mock answered every client."}, "stream": {"chunks": 3}}],
     "default": {"text": "Hello from the upstream."},
@@ -66,6 +86,11 @@ def recorded(tmp_path: Path, make_server: Callable[..., MockGemServer]) -> Path:
     client.models.generate_content(model="gemini-2.5-flash", contents="Hi")
     recorder.stop()
     return cassette
+
+
+def test_cassette_check_passes_what_mockgem_recorded_with_a_real_looking_key(recorded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cassette", "check", str(recorded)]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_cassette_show_prints_each_recorded_chunk_with_its_offset(recorded: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -108,3 +108,33 @@ def test_bad_redaction_or_matching_value_stops_start(flag: str, value: str) -> N
     process = start(flag, value)
     _, err = process.communicate(timeout=20)
     assert process.returncode == 2 and f"argument {flag}: " in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "problem"),
+    [
+        (("--replay-timing", "bogus"), "--replay-timing 'bogus': must be instant, recorded or scaled:F"),
+        (("--replay-timing", "scaled:-1"), "--replay-timing 'scaled:-1': must be instant, recorded or scaled:F"),
+        (("--journal-size", "0"), "--journal-size 0: Input should be greater than or equal to 1"),
+        (("--port", "70000"), "--port 70000: Input should be less than or equal to 65535"),
+    ],
+)
+def test_bad_config_value_stops_start_in_one_line_naming_the_flag(flags: tuple[str, ...], problem: str) -> None:
+    process = start(*flags)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 2 and err.startswith(f"mockgem: {problem}") and err.count("\n") == 1
+
+
+def test_missing_cassette_dir_stops_replay_in_one_line(tmp_path: Path) -> None:
+    process = start("--cassette-dir", str(tmp_path / "absent"))
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 2
+    assert err == f"mockgem: --cassette-dir {tmp_path / 'absent'}: no such directory (replay reads cassettes from it)\n"
+
+
+def test_malformed_cassette_stops_start_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("interactions:\n- x\n")
+    process = start("--cassette-dir", str(tmp_path))
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 2
+    assert err == f"mockgem: {tmp_path / 'bad.yaml'}: interactions[0]: interaction #1 is not a mapping\n"

@@ -172,6 +172,56 @@ class BatchEmbedContentsRequest(Wire):
     requests: list[EmbedContentRequest]
 
 
+class CachedContent(Wire):
+    """The body of a cache create or update; output-only fields are taken and ignored."""
+
+    model: str | None = None
+    name: str | None = None
+    display_name: str | None = None
+    contents: list[Content] | None = None
+    system_instruction: Content | None = None
+    tools: list[dict[str, Any]] | dict[str, Any] | None = None
+    tool_config: dict[str, Any] | None = None
+    ttl: Any = None
+    expire_time: Any = None
+    create_time: Any = None
+    update_time: Any = None
+    usage_metadata: Any = None
+    encryption_spec: dict[str, Any] | None = None  # Vertex AI
+
+
+class InlinedRequest(Wire):
+    request: GenerateContentRequest
+    metadata: dict[str, Any] | None = None
+
+
+class InlinedRequests(Wire):
+    requests: list[InlinedRequest] = Field(default_factory=list)
+
+
+class BatchInputConfig(Wire):
+    file_name: str | None = None
+    requests: InlinedRequests | None = None
+
+
+class GenerateContentBatch(Wire):
+    model: str | None = None
+    display_name: str | None = None
+    input_config: BatchInputConfig | None = None
+    priority: Any = None
+    name: Any = None
+    output: Any = None
+    create_time: Any = None
+    end_time: Any = None
+    update_time: Any = None
+    batch_stats: Any = None
+    state: Any = None
+
+
+class BatchGenerateContentRequest(Wire):
+    batch: GenerateContentBatch | None = None
+
+
 class PredictRequest(Wire):
     """Vertex `:predict` for text-embedding models."""
 
@@ -186,4 +236,9 @@ REQUEST_MODELS: dict[str, type[Wire]] = {
     "embedContent": EmbedContentRequest,
     "batchEmbedContents": BatchEmbedContentsRequest,
     "predict": PredictRequest,
+    "cachedContents.create": CachedContent,
+    "cachedContents.patch": CachedContent,
+    "batchGenerateContent": BatchGenerateContentRequest,
 }
+# Methods whose HTTP body is one field of the request message: Google's paths start with it.
+BODY_FIELDS: dict[str, str] = {"cachedContents.create": "cached_content", "cachedContents.patch": "cached_content"}

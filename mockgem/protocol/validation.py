@@ -16,7 +16,7 @@ from mockgem._types import JSONDict
 from mockgem.errors import InvalidArgument
 from mockgem.protocol.casing import camel_keys, to_snake
 from mockgem.protocol.envelopes import bad_request_detail
-from mockgem.protocol.gemini import REQUEST_MODELS, Wire
+from mockgem.protocol.gemini import BODY_FIELDS, REQUEST_MODELS, Wire
 
 _PROTO_TYPES = {
     "float_parsing": "TYPE_FLOAT",
@@ -52,7 +52,7 @@ def validate_request(action: str, body: Any, message_name: str = "") -> JSONDict
         )
     model = REQUEST_MODELS.get(action)
     if model is not None:
-        _validate(model, body)
+        _validate(model, body, BODY_FIELDS.get(action))
     canonical: JSONDict = camel_keys(body)
     if action in {"generateContent", "streamGenerateContent"}:
         check_contents(canonical, message_name or "GenerateContentRequest")
@@ -69,11 +69,12 @@ def check_contents(request: JSONDict, message_name: str) -> None:
             )
 
 
-def _validate(model: type[Wire], body: JSONDict) -> None:
+def _validate(model: type[Wire], body: JSONDict, body_field: str | None) -> None:
     try:
         model.model_validate(body)
     except ValidationError as exc:
-        messages = [(_field_path(error), _describe(error)) for error in exc.errors()]
+        errors = [_under(error, body_field) for error in exc.errors()]
+        messages = [(_field_path(error), _describe(error)) for error in errors]
         raise InvalidArgument(
             "\n".join(message for _, message in messages),
             details=[
@@ -86,6 +87,14 @@ def _validate(model: type[Wire], body: JSONDict) -> None:
                 }
             ],
         ) from None
+
+
+def _under(error: ErrorDetails, body_field: str | None) -> ErrorDetails:
+    """`error` with its location inside `body_field`, the request field the HTTP body fills."""
+    if body_field is None:
+        return error
+    located: ErrorDetails = {**error, "loc": (body_field, *error["loc"])}
+    return located
 
 
 def _field_path(error: ErrorDetails) -> str:

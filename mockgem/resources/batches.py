@@ -52,11 +52,11 @@ class BatchStore:
         self._lock = asyncio.Lock()
 
     async def create(self, model: str, body: JSONDict, *, base_url: str | None = None) -> JSONDict:
-        """`POST models/{model}:batchGenerateContent`; the body holds `batch` (or is it).
+        """`POST models/{model}:batchGenerateContent`; the body holds `batch`.
 
         `base_url` is where the client reached this server: a responses file's URI points there."""
         fields = camel_keys(body)
-        batch = fields.get("batch", fields)
+        batch = fields.get("batch") or {}
         model_name = model if model.startswith("models/") else f"models/{model}"
         requests, input_file = self._requests_of(batch.get("inputConfig") or {})
         now = self._clock()
@@ -154,9 +154,8 @@ class BatchStore:
         record |= {"metadata": metadata, "done": True, "response": {"@type": OUTPUT_TYPE} | output}
 
     async def _answer_one(self, item: JSONDict, model: str) -> JSONDict:
-        request = {"model": model} | dict(item.get("request") or {})
         try:
-            answered = await self._answer(request)
+            answered = await self._answer({"model": model} | _request_of(item))
         except ApiError as error:
             answered = error_body(error)
         result: JSONDict = {"error": answered["error"]} if "error" in answered else {}
@@ -189,6 +188,15 @@ def _read_jsonl(data: bytes) -> list[JSONDict]:
     if not lines or not all(isinstance(line, dict) for line in lines):
         raise InvalidArgument("The batch input file is not valid JSONL.")
     return [camel_keys(line) for line in lines]
+
+
+def _request_of(item: JSONDict) -> JSONDict:
+    """The GenerateContentRequest of a batch input line, which no parser has checked yet."""
+    request = item.get("request") or {}
+    if not isinstance(request, dict):
+        # UNVERIFIED: the wording, in the proto parser's form, for a line whose request is no object.
+        raise InvalidArgument(f"Invalid JSON payload received. Invalid value at 'request': {json.dumps(request)}")
+    return request
 
 
 def _public(record: JSONDict) -> JSONDict:

@@ -13,7 +13,7 @@ from mockgem._types import JSONDict
 from mockgem.errors import InvalidArgument, PermissionDenied
 from mockgem.protocol.casing import camel_keys
 from mockgem.protocol.envelopes import model_not_found
-from mockgem.protocol.catalog import bare_model_id
+from mockgem.protocol.catalog import bare_model_id, find_model
 from mockgem.resources.ids import LONG_ID_LENGTH, new_id, new_vertex_id
 from mockgem.resources.paging import page
 from mockgem.resources.state import StateStore
@@ -22,9 +22,9 @@ from mockgem.resources.timestamps import Clock, parse_duration, parse_rfc3339, r
 CACHES = "cachedContents"
 DEFAULT_TTL = 3600.0  # documented: "If not set, the TTL defaults to 1 hour"
 CACHED_FIELDS = ("contents", "systemInstruction", "tools", "toolConfig")
+MAX_PAGE_SIZE = 1000  # documented: "values above 1000 will be coerced to 1000"
 # Minimums the API states in its own 400s (2.5 Flash 1024, 2.5 Flash-Lite 2048); Pro per the docs.
 MINIMUM_TOKENS = (("flash-lite", 2048), ("pro", 4096), ("flash", 1024))
-NO_CACHING = ("embedding", "imagen", "veo", "tts", "image-generation", "aqa", "gemma", "live")
 
 
 def minimum_cache_tokens(model: str) -> int:
@@ -32,7 +32,9 @@ def minimum_cache_tokens(model: str) -> int:
 
 
 def model_supports_caching(model: str) -> bool:
-    return not any(part in model for part in NO_CACHING)
+    """A model the catalog lists with `createCachedContent`: unknown and retired ones get the 404."""
+    info = find_model(model)
+    return info is not None and "createCachedContent" in info.methods
 
 
 def cache_not_found() -> PermissionDenied:
@@ -92,7 +94,7 @@ class CacheStore:
         newest_first = sorted(
             self._state.records(CACHES), key=lambda r: (r["createTime"], r["name"]), reverse=True
         )
-        caches, next_token = page(newest_first, page_size, page_token)
+        caches, next_token = page(newest_first, page_size, page_token, max_size=MAX_PAGE_SIZE)
         body: JSONDict = {"cachedContents": [_public(r) for r in caches]} if caches else {}
         if next_token:
             body["nextPageToken"] = next_token

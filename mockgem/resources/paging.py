@@ -11,7 +11,8 @@ from mockgem.errors import InvalidArgument
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 10
-MAX_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 100  # the documented cap of files.list; lists documented otherwise pass their own
+MAX_INT32 = 2**31 - 1
 
 
 def page(
@@ -26,6 +27,8 @@ def page(
     if page_size is not None and page_size < 0:
         # UNVERIFIED: wording of the refusal of a negative page size.
         raise InvalidArgument("page_size must not be negative.")
+    if page_size is not None and page_size > MAX_INT32:
+        raise InvalidArgument(f"Invalid value at 'page_size' (TYPE_INT32), \"{page_size}\"")
     size = min(page_size or default_size, max_size)
     start = decode_token(page_token) if page_token else 0
     end = start + size

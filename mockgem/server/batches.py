@@ -11,7 +11,8 @@ from aiohttp import web
 from mockgem._types import JSONDict
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiCall, ApiRequest
-from mockgem.protocol.envelopes import error_body
+from mockgem.protocol.catalog import bare_model_id, find_model
+from mockgem.protocol.envelopes import error_body, model_not_found
 from mockgem.protocol.validation import validate_request
 from mockgem.resources.batches import Answerer
 from mockgem.server.files import api_base
@@ -56,6 +57,7 @@ def _without_details(body: JSONDict) -> JSONDict:
 
 async def create_batch(request: web.Request) -> web.StreamResponse:
     api = await api_request(request)
+    _check_model(api.call)
     batch = await request.app[BATCHES].create(api.call.model or "", api.body, base_url=api_base(request))
     await learn_created(request.app, api, batch)
     return render_json(batch)
@@ -77,6 +79,13 @@ async def cancel_batch(request: web.Request) -> web.StreamResponse:
 async def delete_batch(request: web.Request) -> web.StreamResponse:
     request.app[BATCHES].delete(_resource(request))
     return render_json({})
+
+
+def _check_model(call: ApiCall) -> None:
+    """The real 404 for a model that is unknown, retired, or takes no batches."""
+    model = find_model(call.model or "")
+    if model is None or "batchGenerateContent" not in model.methods:
+        raise model_not_found(bare_model_id(call.model or ""), call.version, "batchGenerateContent")
 
 
 def _resource(request: web.Request) -> str:

@@ -161,10 +161,14 @@ def last_user_text(request: JSONDict) -> str:
 
 
 def file_uris(request: JSONDict) -> Iterator[str]:
-    """Every `fileData.fileUri` of a GenerateContentRequest, system instruction included."""
-    for content in [*(request.get("contents") or []), request.get("systemInstruction") or {}]:
-        for part in content.get("parts") or []:
-            uri = (part.get("fileData") or {}).get("fileUri")
+    """Every `fileData.fileUri` of a GenerateContentRequest, system instruction included; a
+    request of any other shape (an unchecked body) just has none there."""
+    contents = request.get("contents")
+    for content in [*(contents if isinstance(contents, list) else []), request.get("systemInstruction")]:
+        parts = content.get("parts") if isinstance(content, dict) else None
+        for part in parts if isinstance(parts, list) else []:
+            file_data = part.get("fileData") if isinstance(part, dict) else None
+            uri = file_data.get("fileUri") if isinstance(file_data, dict) else None
             if isinstance(uri, str):
                 yield uri
 

@@ -98,20 +98,28 @@ def model_id(model: Any) -> str:
 
 def google_extras(chat: JSONDict) -> JSONDict:
     """The `google` block, from the top level or from a literal `extra_body` key, camelCased."""
-    extra_body = chat.get("extra_body") or {}
-    if not isinstance(extra_body, dict):
-        raise invalid_argument("extra_body must be an object.")
+    extra_body = json_object(chat.get("extra_body"), "extra_body")
     for key in extra_body:
         if key != "google":
             raise unknown_field(key, "extra_body")
-    google = camel_keys({**(extra_body.get("google") or {}), **(chat.get("google") or {})})
+    given = {**json_object(extra_body.get("google"), "google"), **json_object(chat.get("google"), "google")}
+    google = camel_keys(given)
     for key in google:
         if key not in GOOGLE_FIELDS:
             raise unknown_field(key, "google")
-    for key in google.get("thinkingConfig") or {}:
+    for key in json_object(google.get("thinkingConfig"), "google.thinking_config"):
         if key not in THINKING_FIELDS:
             raise unknown_field(key, "google.thinking_config")
     return dict(google)
+
+
+def json_object(value: Any, name: str) -> JSONDict:
+    """`value` if it is a JSON object, `{}` if unset; anything else gets the 400."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise invalid_argument(f"{name} must be an object.")
+    return value
 
 
 def _check_fields(chat: JSONDict) -> None:
@@ -132,8 +140,9 @@ def _contents(messages: Any) -> JSONDict:
 
 def _tooling(chat: JSONDict) -> JSONDict:
     result: JSONDict = {}
-    if chat.get("tools"):
-        result["tools"] = [{"functionDeclarations": [_declaration(tool) for tool in chat["tools"]]}]
+    if tools := chat.get("tools"):
+        listed = tools if isinstance(tools, list) else [tools]
+        result["tools"] = [{"functionDeclarations": [_declaration(tool) for tool in listed]}]
     if chat.get("tool_choice") is not None:
         result["toolConfig"] = {"functionCallingConfig": _calling_config(chat["tool_choice"])}
     return result
@@ -156,14 +165,20 @@ def _calling_config(choice: Any) -> JSONDict:
     if isinstance(choice, str) and choice in TOOL_MODES:
         return {"mode": TOOL_MODES[choice]}
     if isinstance(choice, dict) and choice.get("type") == "function":
-        name = (choice.get("function") or {}).get("name")
+        name = json_object(choice.get("function"), "tool_choice.function").get("name")
         if isinstance(name, str) and name:
             return {"mode": "ANY", "allowedFunctionNames": [name]}
     if isinstance(choice, dict) and choice.get("type") == "allowed_tools":
-        allowed = choice.get("allowed_tools") or {}
-        names = [tool.get("function", {}).get("name") for tool in allowed.get("tools") or []]
-        return {"mode": TOOL_MODES.get(allowed.get("mode", "auto"), "AUTO"), "allowedFunctionNames": names}
+        allowed = json_object(choice.get("allowed_tools"), "tool_choice.allowed_tools")
+        return {"mode": TOOL_MODES.get(str(allowed.get("mode", "auto")), "AUTO"), "allowedFunctionNames": _allowed_names(allowed)}
     raise invalid_argument("tool_choice must be auto, none, required or a named function.")
+
+
+def _allowed_names(allowed: JSONDict) -> list[Any]:
+    tools = allowed.get("tools") or []
+    where = "tool_choice.allowed_tools.tools[]"
+    listed = tools if isinstance(tools, list) else [tools]
+    return [json_object(json_object(tool, where).get("function"), f"{where}.function").get("name") for tool in listed]
 
 
 def _generation_config(chat: JSONDict, model: str, google: JSONDict) -> JSONDict:
@@ -173,7 +188,7 @@ def _generation_config(chat: JSONDict, model: str, google: JSONDict) -> JSONDict
         config["maxOutputTokens"] = max_tokens
     stop = chat.get("stop")
     if stop:
-        config["stopSequences"] = [stop] if isinstance(stop, str) else list(stop)
+        config["stopSequences"] = stop if isinstance(stop, list) else [stop]
     config.update(_response_format(chat.get("response_format")))
     config.update(_modalities(chat))
     thinking = _thinking_config(chat.get("reasoning_effort"), model, google.get("thinkingConfig") or {})
@@ -183,13 +198,14 @@ def _generation_config(chat: JSONDict, model: str, google: JSONDict) -> JSONDict
 
 
 def _response_format(response_format: Any) -> JSONDict:
-    kind = response_format.get("type") if isinstance(response_format, dict) else response_format
+    given = response_format if isinstance(response_format, dict) else {"type": response_format}
+    kind = given.get("type")
     if kind in (None, "text"):
         return {}
     if kind == "json_object":
         return {"responseMimeType": "application/json"}
     if kind == "json_schema":
-        schema = (response_format.get("json_schema") or {}).get("schema")
+        schema = json_object(given.get("json_schema"), "response_format.json_schema").get("schema")
         # responseJsonSchema, not responseSchema: it takes the $defs and $ref that
         # beta.chat.completions.parse sends for pydantic models.
         return {"responseMimeType": "application/json", **({"responseJsonSchema": schema} if schema else {})}
@@ -198,9 +214,11 @@ def _response_format(response_format: Any) -> JSONDict:
 
 def _modalities(chat: JSONDict) -> JSONDict:
     result: JSONDict = {}
-    if chat.get("modalities"):
-        result["responseModalities"] = [str(m).upper() for m in chat["modalities"]]
-    voice = (chat.get("audio") or {}).get("voice")
+    if modalities := chat.get("modalities"):
+        if not isinstance(modalities, list):
+            raise invalid_argument("modalities must be a list.")
+        result["responseModalities"] = [str(m).upper() for m in modalities]
+    voice = json_object(chat.get("audio"), "audio").get("voice")
     if voice:
         result["speechConfig"] = {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": voice}}}
     return result
@@ -212,7 +230,7 @@ def _thinking_config(effort: Any, model: str, given: JSONDict) -> JSONDict:
     if "thinkingBudget" in given or "thinkingLevel" in given:
         # The docs: reasoning_effort and thinking_budget overlap and cannot be used together.
         raise invalid_argument()
-    if effort not in THINKING_BUDGETS:
+    if not isinstance(effort, str) or effort not in THINKING_BUDGETS:
         raise invalid_argument()
     if model.startswith("gemini-3"):
         return {**given, "thinkingLevel": THINKING_LEVELS[effort]}
@@ -220,13 +238,14 @@ def _thinking_config(effort: Any, model: str, given: JSONDict) -> JSONDict:
 
 
 def _options(chat: JSONDict, config: JSONDict, google: JSONDict, default_tag: str | None) -> ChatOptions:
-    stream_options = chat.get("stream_options") or {}
+    stream_options = json_object(chat.get("stream_options"), "stream_options")
+    n = chat.get("n")
     marker = google.get("thoughtTagMarker")
     return ChatOptions(
         model=str(chat["model"]),
         stream=bool(chat.get("stream")),
         include_usage=bool(stream_options.get("include_usage")),
-        n=int(chat.get("n") or 1),
+        n=n if isinstance(n, int) and n else 1,  # any other `n` is refused as candidateCount
         include_thoughts=bool((config.get("thinkingConfig") or {}).get("includeThoughts")),
         thought_tag=marker if isinstance(marker, str) and marker else default_tag,
     )

@@ -222,3 +222,19 @@ async def test_list_uses_the_operations_key_and_pages(
 
 async def test_list_empty_is_an_empty_object(batches: BatchStore) -> None:
     assert await batches.list() == {}
+
+
+async def test_a_file_line_whose_request_is_no_object_fails_alone(
+    batches: BatchStore, files: FileStore, clock: FakeClock
+) -> None:
+    lines = [{"key": "k1", "request": "x"}, {"key": "k2", "request": {"contents": [{"parts": [{"text": "a"}]}]}}]
+    jsonl = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    input_file = files.upload_multipart({"file": {"mimeType": "application/jsonl"}}, jsonl)
+    name = (await batches.create("gemini-2.5-flash", {"batch": {"inputConfig": {"fileName": input_file["name"]}}}))["name"]
+    clock.advance(10)
+
+    output = (await batches.get(name))["metadata"]["output"]
+
+    rows = [json.loads(line) for line in files.download(output["responsesFile"])[0].decode().splitlines()]
+    assert rows[0]["error"]["code"] == 400 and "Invalid value at 'request'" in rows[0]["error"]["message"]
+    assert rows[1] == {"key": "k2", "response": reply("models/gemini-2.5-flash: a")}

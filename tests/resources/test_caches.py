@@ -178,6 +178,14 @@ def test_list_pages_newest_first(caches: CacheStore, clock: FakeClock) -> None:
     assert "nextPageToken" not in second
 
 
+@pytest.mark.parametrize(("page_size", "listed"), [(None, 10), (150, 150), (5000, 150)])
+def test_list_page_size_caps_at_the_documented_1000(caches: CacheStore, page_size: int | None, listed: int) -> None:
+    for _ in range(150):
+        create(caches)
+
+    assert len(caches.list(page_size=page_size)["cachedContents"]) == listed
+
+
 def test_apply_puts_the_cached_contents_first(caches: CacheStore) -> None:
     name = caches.create(
         {

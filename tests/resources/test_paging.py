@@ -38,3 +38,15 @@ def test_page_token_not_issued_is_refused(token: str) -> None:
 def test_page_negative_size_is_refused() -> None:
     with pytest.raises(InvalidArgument):
         page(ITEMS, -1, None)
+
+
+@pytest.mark.parametrize(("max_size", "expected_len"), [(100, 100), (1000, 250)])
+def test_page_size_over_the_cap_is_coerced_to_it(max_size: int, expected_len: int) -> None:
+    items, token = page(list(range(250)), 5000, None, max_size=max_size)
+
+    assert len(items) == expected_len and (token is None) == (expected_len == 250)
+
+
+def test_page_size_beyond_int32_is_the_proto_refusal() -> None:
+    with pytest.raises(InvalidArgument, match=r"Invalid value at 'page_size' \(TYPE_INT32\), \"2147483648\""):
+        page(ITEMS, 2**31, None)

@@ -50,6 +50,32 @@ async def test_multipart_upload_returns_the_file(http: TestClient) -> None:
     assert [f["name"] for f in listed["files"]] == [file["name"]]
 
 
+MULTIPART = {**KEY, "X-Goog-Upload-Protocol": "multipart", "Content-Type": "multipart/related; boundary=BOUND"}
+
+
+async def test_multipart_upload_with_lf_line_endings_as_googleapiclient_sends(http: TestClient) -> None:
+    body = b'--BOUND\nContent-Type: application/json\nMIME-Version: 1.0\n\n{"file": {"displayName": "d"}}\n--BOUND\nContent-Type: text/plain\nContent-Transfer-Encoding: binary\n\nhello\nworld\n--BOUND--\n'
+    response = await http.post(UPLOAD, data=body, headers=MULTIPART)
+    assert response.status == 200
+    file = (await response.json())["file"]
+    assert (file["displayName"], file["mimeType"], file["sizeBytes"]) == ("d", "text/plain", "11")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"garbage", "the body holds no part delimited by the boundary"),
+        (b"--BOUND--\r\n", "the body holds no part delimited by the boundary"),
+        (b"--BOUND\r\nContent-Type: text/plain\r\nhello\r\n--BOUND--", "a part has no blank line after its headers"),
+    ],
+)
+async def test_multipart_upload_without_readable_parts_is_refused_and_stores_nothing(http: TestClient, body: bytes, message: str) -> None:
+    response = await http.post(UPLOAD, data=body, headers=MULTIPART)
+    assert response.status == 400
+    assert message in (await response.json())["error"]["message"]
+    assert await (await http.get("/v1beta/files", headers=KEY)).json() == {}
+
+
 async def test_resumable_upload_in_chunks_larger_than_max_body(http: TestClient) -> None:
     url = await start_session(http, 10_000)
     first = await send(http, url, "upload", 0, b"a" * 6000)
@@ -123,9 +149,11 @@ async def test_reset_forgets_every_file(http: TestClient) -> None:
     assert await (await http.get("/v1beta/files", headers=KEY)).json() == {}
 
 
-async def test_bad_page_size_is_refused(http: TestClient) -> None:
-    response = await http.get("/v1beta/files?pageSize=ten", headers=KEY)
+@pytest.mark.parametrize("size", ["ten", "2147483648"])
+async def test_bad_page_size_is_refused(http: TestClient, size: str) -> None:
+    response = await http.get(f"/v1beta/files?pageSize={size}", headers=KEY)
     assert response.status == 400
+    assert (await response.json())["error"]["message"] == f"Invalid value at 'page_size' (TYPE_INT32), \"{size}\""
 
 
 async def test_state_dir_keeps_files_across_a_restart(aiohttp_client: Any, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -87,8 +87,9 @@ def _read_vcr_family(document: Any) -> tuple[str, tuple[Interaction, ...]]:
 
 def _has_parsed_body(entries: list[Any]) -> bool:
     return any(
-        isinstance(entry, dict) and isinstance(side, dict) and "parsed_body" in side
+        isinstance(side, dict) and "parsed_body" in side
         for entry in entries
+        if isinstance(entry, dict)
         for side in (entry.get("request"), entry.get("response"))
     )
 
@@ -110,17 +111,23 @@ def _read_entries(
     response: Callable[[Mapping[str, Any]], RecordedResponse],
 ) -> tuple[Interaction, ...]:
     return tuple(
-        Interaction(
-            _read_side(entry, f"{where}[{index}]", "request", request),
-            _read_side(entry, f"{where}[{index}]", "response", response),
-        )
-        for index, entry in enumerate(entries)
+        Interaction(_read_side(entry, place, "request", request), _read_side(entry, place, "response", response))
+        for entry, place in _placed(entries, where)
     )
 
 
-def _read_side(entry: Any, place: str, side: str, reader: Callable[[Mapping[str, Any]], _Side]) -> _Side:
-    if not isinstance(entry, dict) or not isinstance(entry.get(side), dict):
-        raise CassetteError(f"{place}: expected a mapping with a `{side}` mapping")
+def _placed(entries: Sequence[Any], where: str) -> Iterator[tuple[Mapping[str, Any], str]]:
+    """Each entry with its place, `interactions[0]`; one that is no mapping is refused."""
+    for index, entry in enumerate(entries):
+        place = f"{where}[{index}]"
+        if not isinstance(entry, dict):
+            raise CassetteError(f"{place}: interaction #{index + 1} is not a mapping")
+        yield entry, place
+
+
+def _read_side(entry: Mapping[str, Any], place: str, side: str, reader: Callable[[Mapping[str, Any]], _Side]) -> _Side:
+    if not isinstance(entry.get(side), dict):
+        raise CassetteError(f"{place}: `{side}` is missing or not a mapping")
     try:
         return reader(entry[side])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

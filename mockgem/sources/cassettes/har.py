@@ -17,10 +17,16 @@ def read_har(document: Mapping[str, Any]) -> tuple[Interaction, ...]:
     entries = document["log"].get("entries")
     if not isinstance(entries, list):
         raise CassetteError("log.entries: expected a list of HAR entries")
-    return tuple(_read_entry(entry, f"log.entries[{index}]") for index, entry in enumerate(entries))
+    return tuple(_read_entry(entry, index) for index, entry in enumerate(entries))
 
 
-def _read_entry(entry: Any, place: str) -> Interaction:
+def _read_entry(entry: Any, index: int) -> Interaction:
+    place = f"log.entries[{index}]"
+    if not isinstance(entry, dict):
+        raise CassetteError(f"{place}: interaction #{index + 1} is not a mapping")
+    for side in ("request", "response"):
+        if not isinstance(entry.get(side), dict):
+            raise CassetteError(f"{place}: `{side}` is missing or not a mapping")
     try:
         return Interaction(_read_request(entry["request"]), _read_response(entry["response"]))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

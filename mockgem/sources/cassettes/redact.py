@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 from mockgem.sources.cassettes.jsonpath import edit_path, parse_path
 from mockgem.sources.cassettes.keys import blob_digest
@@ -25,6 +25,13 @@ SECRET_HEADERS = frozenset(
 SECRET_QUERY = frozenset({"key", "access_token", "token"})
 # OAuth token exchanges (Vertex AI credentials) carry these in JSON or form bodies.
 SECRET_FIELDS = ("access_token", "refresh_token", "id_token", "client_secret", "assertion", "subject_token")
+# Values that stand for a secret instead of being one: empty, <API_KEY>, {{token}}, ${KEY},
+# XXX or *** masks, and the words recorders and people use (REDACTED, FILTERED, dummy, fake...).
+_PLACEHOLDER = re.compile(
+    r"^\s*(bearer\s+|basic\s+)?$|<[^>]*>|\{\{.*\}\}|\$\{.*\}|x{3,}|\*{3,}"
+    r"|redacted|filtered|scrubbed|dummy|fake|placeholder|invalid|example|your[-_ ]",
+    re.IGNORECASE,
+)
 _LEAK_PATTERNS = {
     "a Google API key": re.compile(rb"AIza[0-9A-Za-z_\-]{35}"),
     "an OAuth access token": re.compile(rb"ya29\.[0-9A-Za-z_\-.]{20,}"),
@@ -143,7 +150,10 @@ def _redact_form(body: bytes) -> bytes:
 
 
 def find_secrets(interaction: Interaction) -> list[str]:
-    """Places where a real credential seems to be left: for `mockgem cassette check`."""
+    """Places where a real credential seems to be left: for `mockgem cassette check`.
+
+    Anything that looks like a Google key or OAuth token, anywhere; and a secret header or query
+    parameter (which mockgem never writes) holding a value that is not an obvious placeholder."""
     request, response = interaction.request, interaction.response
     places = [
         ("request URI", request.uri.encode()),
@@ -152,4 +162,24 @@ def find_secrets(interaction: Interaction) -> list[str]:
         *((f"response header {name}", value.encode()) for name, value in response.headers),
         ("response body", response.body),
     ]
-    return [f"{what} in the {place}" for place, data in places for what, pattern in _LEAK_PATTERNS.items() if pattern.search(data)]
+    found = [f"{what} in the {place}" for place, data in places for what in _leaks(data)]
+    return found + [
+        f"an unredacted secret in the {place}"
+        for place, value in _secret_values(interaction)
+        if not _leaks(value.encode()) and not _PLACEHOLDER.search(value)  # a leak pattern already said it
+    ]
+
+
+def _leaks(data: bytes) -> list[str]:
+    return [what for what, pattern in _LEAK_PATTERNS.items() if pattern.search(data)]
+
+
+def _secret_values(interaction: Interaction) -> list[tuple[str, str]]:
+    """The values of secret headers (both sides) and secret query parameters, with their place."""
+    request, response = interaction.request, interaction.response
+    query = parse_qsl(urlsplit(request.uri).query, keep_blank_values=True)
+    return [
+        *((f"request header {name}", value) for name, value in request.headers if name.lower() in SECRET_HEADERS),
+        *((f"response header {name}", value) for name, value in response.headers if name.lower() in SECRET_HEADERS),
+        *((f"request query parameter {name}", value) for name, value in query if name in SECRET_QUERY),
+    ]

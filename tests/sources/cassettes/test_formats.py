@@ -8,6 +8,7 @@ import json
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import brotli  # type: ignore[import-untyped]
 import pytest
@@ -244,7 +245,7 @@ def test_r_vcr_status_code_mapping(write_file: WriteFile) -> None:
     assert _only(write_file("r-old.yml", text)).response.status == 404
 
 
-def _har(entries: list[dict[str, object]]) -> str:
+def _har(entries: list[Any]) -> str:
     return json.dumps({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": entries}})
 
 
@@ -333,7 +334,13 @@ def test_cassette_name_is_relative_to_the_root(write_file: WriteFile, tmp_path: 
         ("list.yaml", "- a\n- b\n", "not a cassette"),
         ("nostatus.yaml", VCRPY_PLAIN.replace("    status: {code: 200, message: OK}\n", ""), "interactions[0].response: missing `status`"),
         ("badstatus.yaml", VCRPY_PLAIN.replace("code: 200", "code: lots"), "interactions[0].response: the status"),
-        ("norequest.yml", "http_interactions:\n- response: {}\n", "http_interactions[0]: expected a mapping with a `request`"),
+        ("norequest.yml", "http_interactions:\n- response: {}\n", "http_interactions[0]: `request` is missing or not a mapping"),
+        ("string.yml", "http_interactions:\n- 5\n", "http_interactions[0]: interaction #1 is not a mapping"),
+        ("string.yaml", "interactions:\n- x\n", "interactions[0]: interaction #1 is not a mapping"),
+        ("pydantic.json", '{"interactions": [["x"], {"request": {"parsed_body": {}}}]}', "interactions[0]: interaction #1 is not a mapping"),
+        ("noside.yaml", "interactions:\n- request: x\n  response: {}\n", "interactions[0]: `request` is missing or not a mapping"),
+        ("string.har", _har(["x"]), "log.entries[0]: interaction #1 is not a mapping"),
+        ("noside.har", _har([{"request": {"url": "x"}, "response": "x"}]), "log.entries[0]: `response` is missing or not a mapping"),
         ("badgzip.yaml", VCRPY_PLAIN.replace("Vary: [Origin, X-Origin]", "Content-Encoding: [gzip]").replace(
             f"string: '{ANSWER.decode()}'", "string: !!binary H4sIAAAAAAAA"), "interactions[0].response: the gzip body"),
         ("bad.har", _har([{"request": {"url": "x"}, "response": {}}]), "log.entries[0]: missing `method`"),

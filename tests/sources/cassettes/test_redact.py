@@ -96,6 +96,38 @@ def test_find_secrets_reports_leftovers_and_ignores_placeholders() -> None:
     assert find_secrets(redact(leaky)) == ["an OAuth access token in the response body"]
 
 
+@pytest.mark.parametrize(
+    ("headers", "uri", "found"),
+    [
+        ((("Cookie", "__cf_bm=FRQJZF_Qvcnar7Y7PjZEGy"),), "https://x/v1", ["an unredacted secret in the request header Cookie"]),
+        ((("authorization", "Bearer sk-live-0123456789"),), "https://x/v1", ["an unredacted secret in the request header authorization"]),
+        ((("x-goog-api-key", "my-own-key"),), "https://x/v1", ["an unredacted secret in the request header x-goog-api-key"]),
+        ((), "https://x/v1?access_token=abc123&alt=sse", ["an unredacted secret in the request query parameter access_token"]),
+        ((), "https://x/v1?key=k", ["an unredacted secret in the request query parameter key"]),
+    ],
+)
+def test_find_secrets_reports_a_secret_header_or_query_value_that_is_no_placeholder(
+    headers: tuple[tuple[str, str], ...], uri: str, found: list[str]
+) -> None:
+    assert find_secrets(_interaction(headers=headers, uri=uri)) == found
+    assert find_secrets(redact(_interaction(headers=headers, uri=uri))) == []
+
+
+def test_find_secrets_reports_an_unredacted_response_cookie() -> None:
+    interaction = Interaction(RecordedRequest("GET", "https://x/v1"), RecordedResponse(200, (("Set-Cookie", "NID=511=abcdef"),), b"{}"))
+    assert find_secrets(interaction) == ["an unredacted secret in the response header Set-Cookie"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["X-GOOG-API-KEY-XXX", "<GEMINI_API_KEY>", "Bearer <AUTH_TOKEN>", "AUTHORIZATION-XXX", "invalid-key", "COOKIE-XXX",
+     REDACTED, "REDACTED", "[FILTERED]", "****", "{{api_key}}", "${GOOGLE_API_KEY}", "dummy", "fake-key", "your-api-key", ""],
+)  # fmt: skip
+def test_find_secrets_takes_obvious_placeholders_for_what_they_are(value: str) -> None:
+    headers = (("x-goog-api-key", value), ("Authorization", value), ("Cookie", value))
+    assert find_secrets(_interaction(headers=headers, uri=f"https://x/v1?key={value}")) == []
+
+
 def test_json_path_filters_and_blob_hashing_reach_every_sse_event() -> None:
     blob = base64.b64encode(b"\x01" * 2000).decode()
     events = [{"responseId": "r1", "candidates": [{"content": {"parts": [{"inlineData": {"data": blob}}]}}]}, {"responseId": "r1"}]
