@@ -24,7 +24,7 @@ def to_contents(messages: list[Any]) -> tuple[JSONDict | None, list[JSONDict]]:
     contents: list[JSONDict] = []
     for message in messages:
         role = message.get("role") if isinstance(message, dict) else None
-        if role in SYSTEM_ROLES:
+        if isinstance(role, str) and role in SYSTEM_ROLES:
             system.extend(_text_parts(message.get("content"), "system"))
         elif role == "user":
             _append(contents, "user", [_user_part(item) for item in _items(message.get("content"))])

@@ -78,6 +78,12 @@ def test_to_contents_user_part_rejected(item: dict[str, Any]) -> None:
         to_contents([user(item)])
 
 
+@pytest.mark.parametrize("role", [["user"], {"name": "user"}, None, "robot"])
+def test_to_contents_refuses_a_role_that_is_not_one_of_the_five(role: Any) -> None:
+    with pytest.raises(InvalidArgument, match="Unsupported message role"):
+        to_contents([{"role": role, "content": "hi"}])
+
+
 @pytest.mark.parametrize("role", ["system", "developer"])
 def test_to_contents_system_roles_become_the_system_instruction(role: str) -> None:
     messages = [
