@@ -95,6 +95,7 @@ def add_recording_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--replay-timing", default="instant", help="stream chunk gaps: instant (default), recorded or scaled:F")
     serve.add_argument("--upstream", help="base URL to forward to (default: the real Google hosts)")
     serve.add_argument("--upstream-key", help="key sent upstream instead of the client's own")
+    serve.add_argument("--rewrite", action="store_true", help="record mode: each cassette's first new recording replaces what the file held (default: add to it, as vcrpy does)")
     serve.add_argument("--ignore-path", action="append", default=[], dest="ignore_paths", type=json_path, metavar="JSONPATH", help="leave this JSON path of request bodies out of matching, e.g. generationConfig.seed (repeatable)")
     serve.add_argument("--match-version", action="store_true", help="match the API version (v1, v1beta) too; ignored by default")
     add_redaction_options(serve)
@@ -131,6 +132,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         hash_blobs_over=args.hash_blobs_over,
         ignore_paths=tuple(args.ignore_paths),
         match_version=args.match_version,
+        rewrite=args.rewrite,
     )
 
 

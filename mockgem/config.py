@@ -65,6 +65,7 @@ class Config(BaseModel):
     hash_blobs_over: int | None = Field(default=None, ge=0)
     ignore_paths: tuple[str, ...] = ()
     match_version: bool = False
+    rewrite: bool = False
 
     @field_validator("redact_paths", "ignore_paths")
     @classmethod

@@ -138,3 +138,8 @@ def test_malformed_cassette_stops_start_in_one_line(tmp_path: Path) -> None:
     _, err = process.communicate(timeout=20)
     assert process.returncode == 2
     assert err == f"mockgem: {tmp_path / 'bad.yaml'}: interactions[0]: interaction #1 is not a mapping\n"
+
+
+def test_rewrite_flag_reaches_the_config() -> None:
+    assert config_from_args(build_parser().parse_args(["serve", "--mode", "record", "--rewrite"])).rewrite is True
+    assert config_from_args(build_parser().parse_args(["serve"])).rewrite is False

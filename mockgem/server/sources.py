@@ -37,6 +37,7 @@ def install_sources(app: web.Application, config: Config, *, file_labels: FileLa
     cassettes = CassetteSource.load(
         file=config.cassette, directory=config.cassette_dir, timing=ReplayTiming.parse(config.replay_timing),
         rules=config.key_rules(), redaction=config.redaction_rules(), repeat_last=config.mode is not RecordMode.AUTO,
+        rewrite=config.rewrite and config.mode is RecordMode.RECORD,
     )
     app[CASSETTES] = cassettes
     app[NAMES] = NameMap()

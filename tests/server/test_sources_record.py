@@ -40,3 +40,21 @@ def test_record_into_a_long_cassette_adds_each_exchange_before_answering(tmp_pat
     upstream.stop()
     replay = genai_client(make_server(cassette=cassette))
     assert [replay.models.generate_content(model=MODEL, contents=text).text for text in ("earlier 7", "new 2")] == ["answer 7", "fresh"]
+
+
+def test_rewrite_replaces_a_cassette_with_this_runs_recordings(tmp_path: Path, make_server: Callable[..., MockGemServer]) -> None:
+    cassette = tmp_path / "c.yaml"
+    old = make_server(rules={"rules": [], "default": {"text": "OLD"}})
+    recorder = make_server(mode="record", cassette=cassette, upstream=old.url)
+    client = genai_client(recorder)
+    client.models.generate_content(model="gemini-2.5-flash", contents="a")
+    new = make_server(rules={"rules": [], "default": {"text": "NEW"}})
+    rewriter = make_server(mode="record", cassette=cassette, upstream=new.url, rewrite=True)
+    rewriting_client = genai_client(rewriter)
+    for _ in range(2):
+        rewriting_client.models.generate_content(model="gemini-2.5-flash", contents="a")
+    text = cassette.read_text()
+    assert "OLD" not in text and text.count("NEW") == 2
+    replayer = make_server(cassette=cassette)
+    replaying_client = genai_client(replayer)
+    assert replaying_client.models.generate_content(model="gemini-2.5-flash", contents="a").text == "NEW"

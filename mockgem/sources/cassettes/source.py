@@ -138,22 +138,25 @@ class CassetteSource:
 
     def __init__(self, cassettes: Iterable[Cassette], *, directory: Path | None = None, active: str | None = None,
                  timing: ReplayTiming | None = None, rules: KeyRules | None = None,
-                 redaction: RedactionRules | None = None, repeat_last: bool = True) -> None:
+                 redaction: RedactionRules | None = None, repeat_last: bool = True, rewrite: bool = False) -> None:
         self.index = CassetteIndex(cassettes, rules=rules, repeat_last=repeat_last)
         self.store = CassetteStore(redaction=redaction)
         self.directory = directory
         self.active = active
         self.timing = timing or ReplayTiming()
+        self.rewrite = rewrite
+        self._rewritten: set[Path] = set()
 
     @classmethod
     def load(cls, *, file: Path | None = None, directory: Path | None = None, timing: ReplayTiming | None = None,
              rules: KeyRules | None = None, redaction: RedactionRules | None = None,
-             repeat_last: bool = True) -> CassetteSource:
+             repeat_last: bool = True, rewrite: bool = False) -> CassetteSource:
         """`--cassette FILE` alone, or `--cassette-dir DIR` with `--cassette NAME` as the active one.
 
         `repeat_last=False` (auto): a request whose recordings were all served is a miss.
+        `rewrite` (record): the first recording into a cassette replaces what the file held.
         """
-        make = functools.partial(cls, timing=timing, rules=rules, redaction=redaction, repeat_last=repeat_last)
+        make = functools.partial(cls, timing=timing, rules=rules, redaction=redaction, repeat_last=repeat_last, rewrite=rewrite)
         if directory is not None:
             found = [load_cassette(path, directory) for path in cassette_files(directory)] if directory.is_dir() else []
             return make(found, directory=directory, active=str(file) if file else None)
@@ -186,6 +189,10 @@ class CassetteSource:
     async def record(self, request: ApiRequest, interaction: Interaction) -> None:
         """Write a forwarded exchange (redacted) to its cassette and index it for replay."""
         path = self.recording_path(request)
+        if self.rewrite and path.resolve() not in self._rewritten:
+            self._rewritten.add(path.resolve())
+            self.index.forget(self._name_of(path))
+            self.store.start_afresh(path)
         written = await self.store.append_async(path, interaction)
         self.index.record(self._name_of(path), written, served=True)
 
