@@ -166,15 +166,11 @@ def config_problem(error: ValidationError) -> str:
 
 
 def checked_config(args: argparse.Namespace) -> Config:
-    """The Config the flags give; ConfigError for values it refuses or a replay directory that is not there."""
+    """The Config the flags give; ConfigError for values it refuses."""
     try:
-        config = config_from_args(args)
+        return config_from_args(args)
     except ValidationError as exc:
         raise ConfigError(config_problem(exc)) from None
-    directory = config.cassette_dir
-    if config.mode is RecordMode.REPLAY and directory is not None and not directory.is_dir():
-        raise ConfigError(f"--cassette-dir {directory}: no such directory (replay reads cassettes from it)")
-    return config
 
 
 def main(argv: Sequence[str] | None = None) -> int:

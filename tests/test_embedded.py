@@ -12,7 +12,7 @@ from google import genai
 from google.genai import errors, types
 
 from mockgem import Config, MockGemServer
-from mockgem.errors import MockGemError
+from mockgem.errors import ConfigError, MockGemError
 from tests.clients.conftest import genai_client
 from tests.conftest import EXAMPLE_RULES
 
@@ -162,3 +162,10 @@ def test_rules_given_as_a_tuple(tmp_path: Path) -> None:
         client = genai_client(server)
         assert client.models.generate_content(model=MODEL, contents="extra").text == "from the file"
         assert client.models.generate_content(model=MODEL, contents="weather").text == "Sunny, 21 C"
+
+
+def test_replay_from_a_missing_cassette_directory_does_not_start(tmp_path: Path) -> None:
+    server = MockGemServer(cassette_dir=tmp_path / "missing")
+    with pytest.raises(ConfigError, match="no such directory"):
+        server.start()
+    server.stop()  # stopped already: nothing to do

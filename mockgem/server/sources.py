@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from mockgem.config import Config, RecordMode
+from mockgem.errors import ConfigError
 from mockgem.journal import RequestJournal
 from mockgem.protocol.calls import ApiRequest
 from mockgem.resources.names import NameMap
@@ -34,6 +35,9 @@ from mockgem.sources.rules import Fallback, FaultCheck, FileLabels, RuleSource
 
 
 def install_sources(app: web.Application, config: Config, *, file_labels: FileLabels | None = None, check_faults: FaultCheck | None = None) -> None:
+    directory = config.cassette_dir
+    if config.mode is RecordMode.REPLAY and directory is not None and not directory.is_dir():
+        raise ConfigError(f"--cassette-dir {directory}: no such directory (replay reads cassettes from it)")
     cassettes = CassetteSource.load(
         file=config.cassette, directory=config.cassette_dir, timing=ReplayTiming.parse(config.replay_timing),
         rules=config.key_rules(), redaction=config.redaction_rules(), repeat_last=config.mode is not RecordMode.AUTO,
