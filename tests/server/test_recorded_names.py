@@ -153,12 +153,12 @@ async def test_name_mapped_source_asks_under_recorded_names_and_answers_under_li
     assert isinstance(result, Answer) and result.body == {"name": "files/live"} and result.raw == b'{"name": "files/live"}'
 
 
-def upload_multipart(server: MockGemServer, boundary: str) -> str:
+def upload_multipart(server: MockGemServer, boundary: str, content: bytes = b"notes about mocks") -> str:
     """A multipart upload over plain HTTP, as older clients send it; returns the file's name."""
     body = (
         f'--{boundary}\r\nContent-Type: application/json\r\n\r\n{{"file": {{"displayName": "notes"}}}}\r\n'
-        f"--{boundary}\r\nContent-Type: text/plain\r\n\r\nnotes about mocks\r\n--{boundary}--\r\n"
-    ).encode()
+        f"--{boundary}\r\nContent-Type: text/plain\r\n\r\n"
+    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
     headers = {"X-Goog-Upload-Protocol": "multipart", "Content-Type": f"multipart/related; boundary={boundary}", "x-goog-api-key": "k"}
     request = urllib.request.Request(f"{server.url}/upload/v1beta/files", data=body, headers=headers, method="POST")
     with urllib.request.urlopen(request) as response:
@@ -180,3 +180,29 @@ def test_a_recorded_multipart_upload_then_question_replays_against_a_new_upload(
     client = genai_client(replayer)
     live_question = [types.Part.from_uri(file_uri=f"{replayer.url}/v1beta/{live_name}", mime_type="text/plain"), "What is in this file?"]
     assert client.models.generate_content(model=MODEL, contents=live_question).text == "The file is about mocks."
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_uploads_over_the_blob_limit_are_recorded_as_their_digest_and_still_replay(tmp_path: Path, make_server: Callable[..., MockGemServer], multipart: bool) -> None:
+    data = bytes(range(256)) * 256  # 64 KiB
+    document = tmp_path / "data.bin"
+    document.write_bytes(data)
+    upstream = make_server(rules=UPSTREAM_RULES)
+    cassette = tmp_path / "hashed.yaml"
+    recorder = make_server(mode="record", cassette=cassette, upstream=upstream.url, hash_blobs_over=1024)
+
+    def upload_then_ask(server: MockGemServer) -> str | None:
+        client = genai_client(server)
+        if multipart:
+            name = upload_multipart(server, f"boundary-{id(server)}", data)
+            part = types.Part.from_uri(file_uri=client.files.get(name=name).uri or "", mime_type="text/plain")
+        else:
+            file = client.files.upload(file=document, config=types.UploadFileConfig(mime_type="application/octet-stream"))
+            part = types.Part.from_uri(file_uri=file.uri or "", mime_type="application/octet-stream")
+        return client.models.generate_content(model=MODEL, contents=[part, "What is in this file?"]).text
+
+    assert upload_then_ask(recorder) == "The file is about mocks."
+    text = cassette.read_text()
+    assert "sha256-bytes:" in text and len(text) < len(data)
+    upstream.stop()
+    assert upload_then_ask(make_server(cassette=cassette)) == "The file is about mocks."

@@ -27,6 +27,9 @@ IGNORED_QUERY = frozenset(
     {"key", "alt", "$alt", "prettyPrint", "$.xgafv", "quotaUser", "uploadType", "upload_protocol", "upload_id"}
 )
 _MULTIPART_DELIMITER = re.compile(rb"\A--([!-~]{1,200})\r?\n")
+# A request body that is no JSON, recorded as its digest.
+OPAQUE_DIGEST_PREFIX = "sha256-bytes:"
+_OPAQUE_DIGEST = re.compile(rb"sha256-bytes:[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +107,12 @@ def canonical_body(body: bytes, rules: KeyRules) -> tuple[Any, str, bool]:
     """The canonical JSON value, its digest, and whether the body was JSON at all."""
     if not body.strip():
         return None, "", False
+    if _OPAQUE_DIGEST.fullmatch(body):  # bytes recorded as their digest (`--hash-blobs-over`)
+        return None, "bytes:" + body[len(OPAQUE_DIGEST_PREFIX) :].decode(), False
     try:
         value = json.loads(body)
     except ValueError:
-        return None, "bytes:" + hashlib.sha256(_without_boundary(body)).hexdigest(), False
+        return None, "bytes:" + opaque_digest(body), False
     value = _normalise(camel_keys(value))
     for path in rules.ignored_paths:
         value = edit_path(value, parse_path(path), drop)
@@ -143,6 +148,11 @@ def blob_digest(data: str) -> str:
     except (binascii.Error, ValueError):
         raw = data.encode()
     return BLOB_DIGEST_PREFIX + hashlib.sha256(raw).hexdigest()
+
+
+def opaque_digest(body: bytes) -> str:
+    """The SHA-256 of a body that is no JSON, its multipart boundary left out."""
+    return hashlib.sha256(_without_boundary(body)).hexdigest()
 
 
 def _without_boundary(body: bytes) -> bytes:

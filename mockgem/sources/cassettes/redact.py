@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 from mockgem.sources.cassettes.jsonpath import edit_path, parse_path
-from mockgem.sources.cassettes.keys import blob_digest
+from mockgem.sources.cassettes.keys import OPAQUE_DIGEST_PREFIX, blob_digest, opaque_digest
 from mockgem.sources.cassettes.model import Headers, Interaction, header_values
 from mockgem.sse import dump_line
 
@@ -62,7 +62,7 @@ def redact(interaction: Interaction, rules: RedactionRules | None = None) -> Int
         request,
         uri=_redact_uri(request.uri, SECRET_QUERY | rules.query),
         headers=_drop_headers(request.headers, secret_headers),
-        body=_redact_body(request.body, request.headers, rules),
+        body=_hashed_upload(request.body, rules) or _redact_body(request.body, request.headers, rules),
     )
     clean_response = replace(
         response,
@@ -98,6 +98,14 @@ def _redact_body(body: bytes, headers: Headers, rules: RedactionRules) -> bytes:
     # A top-level array is the stream form without `alt=sse`: each item is one response.
     cleaned = [_redact_json(item, rules) for item in value] if isinstance(value, list) else _redact_json(value, rules)
     return body if cleaned == value else json.dumps(cleaned, ensure_ascii=False).encode()
+
+
+def _hashed_upload(body: bytes, rules: RedactionRules) -> bytes | None:
+    """A request body that is no JSON (uploaded bytes, a multipart upload) over the blob limit,
+    as its digest: matching reads the digest as it reads the bytes (`keys.opaque_digest`)."""
+    if rules.blob_limit is None or len(body) <= rules.blob_limit or body.lstrip()[:1] in (b"{", b"["):
+        return None
+    return f"{OPAQUE_DIGEST_PREFIX}{opaque_digest(body)}".encode()
 
 
 def _redact_sse_line(line: bytes, rules: RedactionRules) -> bytes:
