@@ -21,25 +21,58 @@ RESOURCE_NAME = re.compile(
 )
 
 
+class _Rewrite:
+    """One direction of the map (recorded to live, or back): names, whole URIs and bare ids."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.uris: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+        self._id_pattern: re.Pattern[str] | None = None
+
+    def add(self, name: str, to: str, uri: tuple[str, str] | None) -> None:
+        self.names[name] = to
+        # An error message names a resource by its bare id ("the File abc"): ids are long and random.
+        self.ids[name.rpartition("/")[2]] = to.rpartition("/")[2]
+        self._id_pattern = None
+        if uri is not None:
+            self.uris[uri[0]] = uri[1]
+
+    def text(self, value: str) -> str:
+        whole = self.uris.get(value)
+        if whole is not None:
+            return whole
+        value = RESOURCE_NAME.sub(lambda match: self.names.get(match.group(1), match.group(1)), value)
+        return self._ids().sub(lambda match: self.ids[match.group(0)], value)
+
+    def _ids(self) -> re.Pattern[str]:
+        if self._id_pattern is None:
+            alternatives = "|".join(re.escape(bare) for bare in sorted(self.ids, key=len, reverse=True))
+            self._id_pattern = re.compile(rf"(?<![A-Za-z0-9_/-])(?:{alternatives})(?![A-Za-z0-9_-])")
+        return self._id_pattern
+
+    def clear(self) -> None:
+        self.names.clear()
+        self.uris.clear()
+        self.ids.clear()
+        self._id_pattern = None
+
+
 class NameMap:
     def __init__(self) -> None:
-        self._live_by_recorded: dict[str, str] = {}
-        self._recorded_by_live: dict[str, str] = {}
-        self._live_uris: dict[str, str] = {}
-        self._recorded_uris: dict[str, str] = {}
+        self._to_live = _Rewrite()
+        self._to_recorded = _Rewrite()
 
     def __bool__(self) -> bool:
-        return bool(self._live_by_recorded)
+        return bool(self._to_live.names)
 
     def learn(self, recorded: str, live: str) -> None:
         """Remember that the recording's `recorded` is this run's `live` (full names or URIs)."""
         recorded_name, live_name = _short_name(recorded), _short_name(live)
         if recorded_name and live_name and recorded_name != live_name:
-            self._live_by_recorded[recorded_name] = live_name
-            self._recorded_by_live[live_name] = recorded_name
-            if "://" in recorded and "://" in live:
-                self._live_uris[recorded] = live
-                self._recorded_uris[live] = recorded
+            uris = "://" in recorded and "://" in live
+            self._to_live.add(recorded_name, live_name, (recorded, live) if uris else None)
+            self._to_recorded.add(live_name, recorded_name, (live, recorded) if uris else None)
 
     def learn_from(self, recorded: Any, live: Any) -> None:
         """Learn every pair of names found at the same place in two JSON answers."""
@@ -53,22 +86,22 @@ class NameMap:
             self.learn(recorded, live)
 
     def live_name(self, recorded: str) -> str | None:
-        return self._live_by_recorded.get(recorded)
+        return self._to_live.names.get(recorded)
 
     def recorded_name(self, live: str) -> str | None:
-        return self._recorded_by_live.get(live)
+        return self._to_recorded.names.get(live)
 
     def to_live(self, value: Any) -> Any:
         """`value` (JSON or text) with every recorded name replaced by its live name."""
-        return _rewrite(value, self._live_by_recorded, self._live_uris)
+        return _rewrite(value, self._to_live)
 
     def to_recorded(self, value: Any) -> Any:
         """`value` (JSON or text) with every live name replaced by its recorded name."""
-        return _rewrite(value, self._recorded_by_live, self._recorded_uris)
+        return _rewrite(value, self._to_recorded)
 
     def reset(self) -> None:
-        for mapping in (self._live_by_recorded, self._recorded_by_live, self._live_uris, self._recorded_uris):
-            mapping.clear()
+        self._to_live.clear()
+        self._to_recorded.clear()
 
 
 def _short_name(text: str) -> str | None:
@@ -77,14 +110,13 @@ def _short_name(text: str) -> str | None:
     return str(matches[0]) if len(matches) == 1 else None
 
 
-def _rewrite(value: Any, mapping: dict[str, str], uris: dict[str, str]) -> Any:
-    if not mapping:
+def _rewrite(value: Any, direction: _Rewrite) -> Any:
+    if not direction.names:
         return value
     if isinstance(value, str):
-        whole = uris.get(value)
-        return whole if whole is not None else RESOURCE_NAME.sub(lambda match: mapping.get(match.group(1), match.group(1)), value)
+        return direction.text(value)
     if isinstance(value, list):
-        return [_rewrite(item, mapping, uris) for item in value]
+        return [_rewrite(item, direction) for item in value]
     if isinstance(value, dict):
-        return {key: _rewrite(item, mapping, uris) for key, item in value.items()}
+        return {key: _rewrite(item, direction) for key, item in value.items()}
     return value

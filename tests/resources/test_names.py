@@ -124,3 +124,13 @@ def test_vertex_prediction_job_names_are_mapped_inside_their_paths() -> None:
     names = NameMap()
     names.learn("projects/p/locations/l/batchPredictionJobs/111", "projects/p/locations/l/batchPredictionJobs/222")
     assert names.to_recorded({"name": "projects/p/locations/l/batchPredictionJobs/222"}) == {"name": "projects/p/locations/l/batchPredictionJobs/111"}
+
+
+def test_a_bare_id_in_a_message_is_mapped_too() -> None:
+    names = NameMap()
+    names.learn("files/odo2vuanhhwh", "files/k3j9x0q2m1ab")
+    message = "You do not have permission to access the File odo2vuanhhwh or it may not exist."
+    assert names.to_live({"error": {"message": message}}) == {"error": {"message": message.replace("odo2vuanhhwh", "k3j9x0q2m1ab")}}
+    assert names.to_live("files/odo2vuanhhwh and odo2vuanhhwhx") == "files/k3j9x0q2m1ab and odo2vuanhhwhx"
+    names.reset()
+    assert names.to_live(message) == message
