@@ -152,10 +152,17 @@ def _message(read: ReadParts, options: ChatOptions) -> JSONDict:
     message: JSONDict = {"role": "assistant", "content": content}
     if read.tool_calls:
         message["tool_calls"] = read.tool_calls
+    return message | media_fields(read)
+
+
+def media_fields(read: ReadParts) -> JSONDict:
+    """What a message or a stream delta carries beside text and tool calls: images, audio and the
+    thought signature (under `extra_content.google`, where the openai SDK keeps unknown fields)."""
+    media: JSONDict = {}
     if read.images:
-        message["images"] = read.images
+        media["images"] = read.images
     if read.audio:
-        message["audio"] = read.audio
+        media["audio"] = read.audio
     if read.signature:
-        message["extra_content"] = {"google": {"thought_signature": read.signature}}
-    return message
+        media["extra_content"] = {"google": {"thought_signature": read.signature}}
+    return media

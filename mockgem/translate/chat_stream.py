@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from mockgem._types import JSONDict
 from mockgem.translate.chat_request import ChatOptions
-from mockgem.translate.chat_response import ReadParts, blocked_choice, chat_usage, finish_reason, read_parts
+from mockgem.translate.chat_response import ReadParts, blocked_choice, chat_usage, finish_reason, media_fields, read_parts
 
 
 @dataclass(slots=True)
@@ -115,7 +115,7 @@ def _delta(state: ChatStreamState, index: int, read: ReadParts) -> JSONDict:
         delta["extra_content"] = {"google": {"thought": True}}
     if read.tool_calls:
         delta["tool_calls"] = _indexed_calls(state, index, read.tool_calls)
-    delta.update(_extras(read))
+    delta.update(media_fields(read))
     return delta
 
 
@@ -141,14 +141,3 @@ def _indexed_calls(state: ChatStreamState, index: int, calls: list[JSONDict]) ->
     first = state.calls.get(index, 0)
     state.calls[index] = first + len(calls)
     return [{"index": first + offset, **call} for offset, call in enumerate(calls)]
-
-
-def _extras(read: ReadParts) -> JSONDict:
-    media: JSONDict = {}
-    if read.images:
-        media["images"] = read.images
-    if read.audio:
-        media["audio"] = read.audio
-    if read.signature:
-        media["extra_content"] = {"google": {"thought_signature": read.signature}}
-    return media
