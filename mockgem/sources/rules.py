@@ -33,11 +33,12 @@ from pydantic_core import ErrorDetails
 from mockgem._types import JSONDict
 from mockgem.errors import ConfigError, MockGemError
 from mockgem.protocol.calls import ApiRequest
-from mockgem.protocol.catalog import bare_model_id, find_model
+from mockgem.protocol.catalog import ModelInfo, bare_model_id, find_model
 from mockgem.protocol.envelopes import model_not_found
 from mockgem.protocol.validation import check_thought_signatures
 from mockgem.sources.base import Answer, FunctionSource, Miss, Source
 from mockgem.sources.replies import Reply, Strict, StreamShape, build_response, reply_error
+from mockgem.sources.unscripted import unscripted_reply
 
 FileLabels = Callable[[str], Sequence[str]]
 DEFAULT_REPLY_TEXT = "This is a scripted answer from mockgem. Add a rule to say something else."
@@ -160,6 +161,16 @@ def last_user_text(request: JSONDict) -> str:
     return ""
 
 
+def answered_calls(request: JSONDict) -> frozenset[str]:
+    """The functions whose results end the conversation (its last turn's `functionResponse` parts)."""
+    contents = request.get("contents") or []
+    last = contents[-1] if contents and isinstance(contents[-1], dict) else {}
+    return frozenset(
+        str(part["functionResponse"].get("name")) for part in last.get("parts") or []
+        if isinstance(part, dict) and isinstance(part.get("functionResponse"), dict)
+    )
+
+
 def file_uris(request: JSONDict) -> Iterator[str]:
     """Every `fileData.fileUri` of a GenerateContentRequest, system instruction included; a
     request of any other shape (an unchecked body) just has none there."""
@@ -241,14 +252,20 @@ class RuleSource:
             return Miss("rules answer only generateContent and streamGenerateContent", "rules", passing=True)
         model_id = bare_model_id(call.model)
         model = find_model(model_id)
-        rule = self._take(model_id, last_user_text(request.body), model is not None, self._files_of(request.body))
-        if rule is None and (fallback is Fallback.NONE or (fallback is Fallback.DEFAULT and self.default is None)):
+        fits = functools.partial(
+            self._take, model_id, last_user_text(request.body), model is not None, self._files_of(request.body), answered_calls(request.body),
+        )
+        falls_back = fallback is Fallback.PLACEHOLDER or (fallback is Fallback.DEFAULT and self.default is not None)
+        if not falls_back and fits(consume=False) is None:
+            return Miss("no rule matches", "rules", passing=fallback is Fallback.NONE)
+        _check_request(model, request)  # before a rule's `times` is used: a refused request spends none
+        rule = fits()
+        if rule is None and not falls_back:
             return Miss("no rule matches", "rules", passing=fallback is Fallback.NONE)
         if rule is None and model is None:
             raise model_not_found(model_id, call.version, call.action)
-        if model is not None and model.family == "3":
-            check_thought_signatures(request.body)
-        reply = (rule.rule.reply if rule else None) or self.default or Reply(text=DEFAULT_REPLY_TEXT)
+        scripted = rule.rule.reply if rule else None
+        reply = scripted or unscripted_reply(self.default or Reply(text=DEFAULT_REPLY_TEXT), request.body)
         if reply.error is not None:
             raise reply_error(reply.error, model_id)
         body = reply.raw if reply.raw is not None else build_response(reply, request.body, model or model_id)
@@ -264,18 +281,37 @@ class RuleSource:
             labels += [uri, *(self._file_labels(uri) if self._file_labels else ())]
         return labels
 
-    def _take(self, model: str, text: str, known_model: bool, files: Sequence[str] = ()) -> LoadedRule | None:
-        """The first rule that fits; a model outside the catalog needs a rule that names it."""
+    def _take(self, model: str, text: str, known_model: bool, files: Sequence[str] = (), answered: frozenset[str] = frozenset(),
+              *, consume: bool = True) -> LoadedRule | None:
+        """The first rule that fits (its `times` used when `consume`); a model outside the catalog
+        needs a rule that names it. A rule that would call again the functions whose results end
+        the conversation does not fit: an agent loop would call its tool forever."""
         with self._lock:
             for loaded in self.rules:
-                if loaded.remaining == 0 or not _fits(loaded, model, text, files):
+                if loaded.remaining == 0 or not _fits(loaded, model, text, files) or _calls_again(loaded, answered):
                     continue
                 if not known_model and loaded.rule.match.model is None:
                     continue
-                if loaded.remaining is not None:
+                if consume and loaded.remaining is not None:
                     loaded.remaining -= 1
                 return loaded
         return None
+
+
+def _calls_again(loaded: LoadedRule, answered: frozenset[str]) -> bool:
+    calls = loaded.rule.reply.function_calls if loaded.rule.reply else []
+    return bool(calls) and all(call.name in answered for call in calls)
+
+
+def _check_request(model: ModelInfo | None, request: ApiRequest) -> None:
+    """The refusals that come before any answer: a model that does not generate (an embedding
+    model), and a Gemini 3 conversation missing a thought signature."""
+    if model is None:
+        return
+    if "generateContent" not in model.methods:
+        raise model_not_found(model.id, request.call.version, request.call.action)
+    if model.family == "3":
+        check_thought_signatures(request.body)
 
 
 def _fits(loaded: LoadedRule, model: str, text: str, files: Sequence[str] = ()) -> bool:
