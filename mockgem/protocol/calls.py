@@ -16,6 +16,8 @@ VERSIONS = frozenset({"v1", "v1beta", "v1alpha", "v1beta1"})
 _MODEL_ACTION = re.compile(r"^(?P<model>[^:]+):(?P<action>[A-Za-z]+)$")
 _RESOURCE_ACTION = re.compile(r"^(?P<id>[^:]+)(?::(?P<action>[A-Za-z]+))?$")
 _COLLECTIONS = {"files": "files", "cachedContents": "cachedContents", "batches": "batches"}
+# UNVERIFIED: Google documents the OpenAI-compatible layer under /v1beta/openai/ only; /v1/openai/ is taken as a 404.
+OPENAI_VERSION = "v1beta"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,18 @@ def parse_call(method: str, path: str) -> ApiCall | None:
     return call
 
 
+def names_openai_layer(path: str) -> bool:
+    """Whether `path` lies under an OpenAI-compatible base URL, whether or not it names a method."""
+    segments = [s for s in path.split("/") if s]
+    start = _version_index(segments)
+    if start is None:
+        return False
+    version, rest = segments[start], segments[start + 1 :]
+    if rest[:1] == ["openai"]:
+        return version == OPENAI_VERSION
+    return rest[:1] == ["projects"] and rest[2:3] == ["locations"] and rest[4:6] == ["endpoints", "openapi"]
+
+
 def _version_index(segments: list[str]) -> int | None:
     for index, segment in enumerate(segments):
         if segment in VERSIONS:
@@ -61,7 +75,7 @@ def _version_index(segments: list[str]) -> int | None:
 
 def _parse_rest(method: str, version: str, rest: list[str]) -> ApiCall | None:
     if rest[:1] == ["openai"]:
-        return _parse_openai(method, version, rest[1:], "openai")
+        return _parse_openai(method, version, rest[1:], "openai") if version == OPENAI_VERSION else None
     if rest[:1] == ["projects"] and len(rest) >= 4 and rest[2] == "locations":
         project, location, tail = rest[1], rest[3], rest[4:]
         if tail[:2] == ["endpoints", "openapi"]:

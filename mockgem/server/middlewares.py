@@ -1,4 +1,4 @@
-"""Request middlewares, one concern each: journal, error envelope, call resolution, key check."""
+"""Request middlewares, one concern each: CORS preflight, journal, error envelope, call resolution, key check."""
 
 from __future__ import annotations
 
@@ -8,15 +8,23 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from mockgem.errors import ApiError, NotFound, PermissionDenied
-from mockgem.protocol.calls import ApiCall, parse_call
+from mockgem.protocol.calls import ApiCall, names_openai_layer, parse_call
 from mockgem.protocol.envelopes import MISSING_KEY_MESSAGE, MISSING_OAUTH_MESSAGE, api_error, invalid_key_error
 from mockgem.server.journaling import keep_journal
 from mockgem.server.keys import API_KEY, CALL, CONFIG
 from mockgem.server.parse import payload_too_large
-from mockgem.server.render import render_error, wants_list_errors
+from mockgem.server.render import is_preflight, render_error, render_preflight, wants_list_errors
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 log = logging.getLogger("mockgem")
+
+
+@web.middleware
+async def answer_preflight(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A browser's preflight is answered for any path with no key; it is no API request, so no journal entry."""
+    if is_preflight(request):
+        return render_preflight(request)
+    return await handler(request)
 
 
 @web.middleware
@@ -36,7 +44,10 @@ async def error_envelope(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 def _as_list(request: web.Request) -> bool:
-    return wants_list_errors(request.get(CALL), request.query.get("alt"))
+    call = request.get(CALL)
+    if call is None:
+        return names_openai_layer(request.path)
+    return wants_list_errors(call, request.query.get("alt"))
 
 
 @web.middleware
@@ -81,4 +92,4 @@ def _bearer(request: web.Request) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-MIDDLEWARES = [keep_journal, error_envelope, resolve_call, check_key]
+MIDDLEWARES = [answer_preflight, keep_journal, error_envelope, resolve_call, check_key]

@@ -23,16 +23,19 @@ JSON_TYPE = "application/json; charset=UTF-8"
 SSE_TYPE = "text/event-stream"
 DEFAULT_STREAM_CHUNKS = 3
 GOOGLE_HEADERS = {"Server": "scaffolding on HTTPServer2", "X-Content-Type-Options": "nosniff", "Vary": "Origin, X-Origin, Referer"}
+# A browser script may read only these beyond the safelisted ones: the resumable upload needs them.
+EXPOSED_HEADERS = "X-Goog-Upload-URL, X-Goog-Upload-Status, X-Goog-Upload-Chunk-Granularity, X-Goog-Upload-Size-Received, X-Goog-Upload-Control-URL"
+# UNVERIFIED: Google's front end answers a preflight 200 with its method list and a one-hour max age.
+PREFLIGHT_METHODS = "DELETE, GET, HEAD, PATCH, POST, PUT"
+PREFLIGHT_MAX_AGE = "3600"
 
 
 def render_json(body: object, status: int = 200) -> web.Response:
     return web.Response(body=orjson.dumps(body, option=orjson.OPT_INDENT_2), status=status, content_type="application/json", charset="UTF-8", headers=GOOGLE_HEADERS)
 
 
-def wants_list_errors(call: ApiCall | None, alt: str | None) -> bool:
+def wants_list_errors(call: ApiCall, alt: str | None) -> bool:
     """The no-`alt` stream form and the OpenAI-compatible layer wrap errors in a list."""
-    if call is None:
-        return False
     return call.surface == "openai" or call.action in {"chat.completions", "embeddings"} or (
         call.action == "streamGenerateContent" and alt != "sse"
     )
@@ -41,6 +44,33 @@ def wants_list_errors(call: ApiCall | None, alt: str | None) -> bool:
 def render_error(error: ApiError, as_list: bool = False) -> web.Response:
     body = error_body(error)
     return render_json([body] if as_list else body, status=error.code)
+
+
+def is_preflight(request: web.Request) -> bool:
+    return request.method == "OPTIONS" and "Origin" in request.headers and "Access-Control-Request-Method" in request.headers
+
+
+def render_preflight(request: web.Request) -> web.Response:
+    """Any origin may call, with any headers it asks for, as with the real API and an API key."""
+    headers = {**GOOGLE_HEADERS, "Access-Control-Allow-Methods": PREFLIGHT_METHODS, "Access-Control-Max-Age": PREFLIGHT_MAX_AGE}
+    asked = request.headers.get("Access-Control-Request-Headers")
+    if asked:
+        headers["Access-Control-Allow-Headers"] = asked
+    return web.Response(status=200, headers=headers)
+
+
+async def add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """On every answer to a browser (errors and streams too): run just before the headers go out."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    vary = response.headers.get("Vary")
+    if vary is None:
+        response.headers["Vary"] = GOOGLE_HEADERS["Vary"]
+    elif "origin" not in {name.strip().lower() for name in vary.split(",")}:
+        response.headers["Vary"] = f"{vary}, Origin"
 
 
 def whole_response(answer: Answer) -> JSONDict:
