@@ -85,10 +85,12 @@ def test_sdk_assistant_role_raises_client_error(client: genai.Client) -> None:
 
 def test_sdk_enum_values_it_sends_are_accepted(client: genai.Client) -> None:
     config = types.GenerateContentConfig(
-        safety_settings=[types.SafetySetting(category="HARM_CATEGORY_HARASSMENT", threshold="BLOCK_ONLY_HIGH")],
+        safety_settings=[types.SafetySetting(
+                category=types.HarmCategory.HARM_CATEGORY_HARASSMENT, threshold=types.HarmBlockThreshold.BLOCK_ONLY_HIGH
+            )],
         media_resolution=types.MediaResolution.MEDIA_RESOLUTION_LOW,
         response_modalities=["TEXT"],
-        tool_config=types.ToolConfig(function_calling_config=types.FunctionCallingConfig(mode="AUTO")),
+        tool_config=types.ToolConfig(function_calling_config=types.FunctionCallingConfig(mode=types.FunctionCallingConfigMode.AUTO)),
     )
     response = client.models.generate_content(model="gemini-2.5-flash", contents="hi", config=config)
     assert response.text
