@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 _BASE64 = re.compile(r"^[A-Za-z0-9+/_-]*={0,2}$")
 
@@ -42,6 +44,45 @@ def check_base64(value: str | None) -> str | None:
     except (binascii.Error, ValueError):
         raise ValueError(f'Base64 decoding failed for "{value[:64]}"') from None
     return value
+
+
+def enum_check(name: str, values: str) -> Callable[[object], object]:
+    """A validator for the proto enum `name` (its full name under the API package), whose value
+    names are the words of `values`.
+
+    A value name passes in any case (the real API answered `"mode": "none"` with 200), and so
+    does a number (proto3 JSON); anything else gets the real "Invalid value at" error.
+    """
+    names = frozenset(values.split())
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and value.upper() in names:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise PydanticCustomError("enum_value", "Invalid enum value", {"enum": name})
+
+    return check
+
+
+# Value sets from Google's v1beta OpenAPI schema (revision 20251006).
+HarmCategory = Annotated[str | int, BeforeValidator(enum_check("HarmCategory", """
+    HARM_CATEGORY_UNSPECIFIED HARM_CATEGORY_DEROGATORY HARM_CATEGORY_TOXICITY HARM_CATEGORY_VIOLENCE
+    HARM_CATEGORY_SEXUAL HARM_CATEGORY_MEDICAL HARM_CATEGORY_DANGEROUS HARM_CATEGORY_HARASSMENT
+    HARM_CATEGORY_HATE_SPEECH HARM_CATEGORY_SEXUALLY_EXPLICIT HARM_CATEGORY_DANGEROUS_CONTENT
+    HARM_CATEGORY_CIVIC_INTEGRITY"""))]
+HarmBlockThreshold = Annotated[str | int, BeforeValidator(enum_check("SafetySetting.HarmBlockThreshold", """
+    HARM_BLOCK_THRESHOLD_UNSPECIFIED BLOCK_LOW_AND_ABOVE BLOCK_MEDIUM_AND_ABOVE BLOCK_ONLY_HIGH
+    BLOCK_NONE OFF"""))]
+Modality = Annotated[str | int, BeforeValidator(enum_check(
+    "GenerationConfig.Modality", "MODALITY_UNSPECIFIED TEXT IMAGE AUDIO"))]
+MediaResolution = Annotated[str | int, BeforeValidator(enum_check("GenerationConfig.MediaResolution", """
+    MEDIA_RESOLUTION_UNSPECIFIED MEDIA_RESOLUTION_LOW MEDIA_RESOLUTION_MEDIUM MEDIA_RESOLUTION_HIGH"""))]
+FunctionCallingMode = Annotated[str | int, BeforeValidator(enum_check(
+    "FunctionCallingConfig.Mode", "MODE_UNSPECIFIED AUTO ANY NONE VALIDATED"))]
+TaskType = Annotated[str | int, BeforeValidator(enum_check("TaskType", """
+    TASK_TYPE_UNSPECIFIED RETRIEVAL_QUERY RETRIEVAL_DOCUMENT SEMANTIC_SIMILARITY CLASSIFICATION
+    CLUSTERING QUESTION_ANSWERING FACT_VERIFICATION CODE_RETRIEVAL_QUERY"""))]
 
 
 class Blob(Wire):
@@ -103,7 +144,21 @@ class Content(Wire):
 class ThinkingConfig(Wire):
     include_thoughts: bool | None = None
     thinking_budget: int | None = None
+    # Not in the v1beta schema this was checked against, so its values are not checked.
     thinking_level: str | None = None
+
+
+class SafetySetting(OpenWire):
+    category: HarmCategory | None = None
+    threshold: HarmBlockThreshold | None = None
+
+
+class FunctionCallingConfig(OpenWire):
+    mode: FunctionCallingMode | None = None
+
+
+class ToolConfig(OpenWire):
+    function_calling_config: FunctionCallingConfig | None = None
 
 
 class GenerationConfig(Wire):
@@ -122,11 +177,11 @@ class GenerationConfig(Wire):
     response_logprobs: bool | None = None
     logprobs: int | None = None
     enable_enhanced_civic_answers: bool | None = None
-    response_modalities: list[str] | None = None
+    response_modalities: list[Modality] | None = None
     speech_config: dict[str, Any] | None = None
     thinking_config: ThinkingConfig | None = None
     image_config: dict[str, Any] | None = None
-    media_resolution: str | None = None
+    media_resolution: MediaResolution | None = None
     audio_timestamp: bool | None = None
     routing_config: dict[str, Any] | None = None
     model_selection_config: dict[str, Any] | None = None
@@ -139,8 +194,8 @@ class GenerateContentRequest(Wire):
     system_instruction: Content | None = None
     # The real API also takes a single Tool where the schema says a list (proto3 JSON leniency).
     tools: list[dict[str, Any]] | dict[str, Any] | None = None
-    tool_config: dict[str, Any] | None = None
-    safety_settings: list[dict[str, Any]] | None = None
+    tool_config: ToolConfig | None = None
+    safety_settings: list[SafetySetting] | None = None
     generation_config: GenerationConfig | None = None
     cached_content: str | None = None
     model_armor_config: dict[str, Any] | None = None
@@ -162,7 +217,7 @@ class CountTokensRequest(Wire):
 class EmbedContentRequest(Wire):
     model: str | None = None
     content: Content
-    task_type: str | None = None
+    task_type: TaskType | None = None
     title: str | None = None
     output_dimensionality: int | None = None
     auto_truncate: bool | None = None
@@ -181,7 +236,7 @@ class CachedContent(Wire):
     contents: list[Content] | None = None
     system_instruction: Content | None = None
     tools: list[dict[str, Any]] | dict[str, Any] | None = None
-    tool_config: dict[str, Any] | None = None
+    tool_config: ToolConfig | None = None
     ttl: Any = None
     expire_time: Any = None
     create_time: Any = None

@@ -18,6 +18,16 @@ from mockgem.protocol.casing import camel_keys, to_snake
 from mockgem.protocol.envelopes import bad_request_detail
 from mockgem.protocol.gemini import BODY_FIELDS, REQUEST_MODELS, Wire
 
+# The real API names enum types under its proto package; /v1 and Vertex use their own package, which
+# this module is not told (the message differs only in that name).
+ENUM_PACKAGE = "google.ai.generativelanguage.v1beta"
+VALID_ROLES = frozenset({"user", "model"})
+INVALID_ROLE_MESSAGE = "Please use a valid role: user, model."
+# Methods whose contents carry turns, each with a role the real API checks.
+_ROLE_CHECKED = frozenset(
+    {"generateContent", "streamGenerateContent", "countTokens", "cachedContents.create", "cachedContents.patch"}
+)
+
 _PROTO_TYPES = {
     "float_parsing": "TYPE_FLOAT",
     "float_type": "TYPE_FLOAT",
@@ -54,6 +64,8 @@ def validate_request(action: str, body: Any, message_name: str = "") -> JSONDict
     if model is not None:
         _validate(model, body, BODY_FIELDS.get(action))
     canonical: JSONDict = camel_keys(body)
+    if action in _ROLE_CHECKED:
+        check_roles(canonical)
     if action in {"generateContent", "streamGenerateContent"}:
         check_contents(canonical, message_name or "GenerateContentRequest")
     return canonical
@@ -67,6 +79,18 @@ def check_contents(request: JSONDict, message_name: str) -> None:
             raise InvalidArgument(
                 f"* {message_name}.contents[{index}].parts: contents.parts must not be empty.\n"
             )
+
+
+def check_roles(request: JSONDict) -> None:
+    """Every turn of `contents` (and of a countTokens `generateContentRequest`) is `user` or
+    `model`; a missing or empty role is the default."""
+    wrapped = request.get("generateContentRequest")
+    contents = [*(request.get("contents") or []), *((wrapped or {}).get("contents") or [])]
+    for content in contents:
+        role = content.get("role") if isinstance(content, dict) else None
+        # Case is not checked: the corpus only shows lower case (UNVERIFIED either way).
+        if role and str(role).lower() not in VALID_ROLES:
+            raise InvalidArgument(INVALID_ROLE_MESSAGE)
 
 
 def _validate(model: type[Wire], body: JSONDict, body_field: str | None) -> None:
@@ -116,6 +140,9 @@ def _describe(error: ErrorDetails) -> str:
         return f'Invalid JSON payload received. Unknown name "{name}"{where}: Cannot find field.'
     if error["type"] == "missing":
         return f"Invalid value at '{path}': required field is not specified."
+    if error["type"] == "enum_value":
+        enum = error.get("ctx", {}).get("enum", "")
+        return f"Invalid value at '{path}' (type.googleapis.com/{ENUM_PACKAGE}.{enum}), {json.dumps(error.get('input'))}"
     if error["type"] == "value_error":
         reason = str(error.get("ctx", {}).get("error", error["msg"]))
         return f"Invalid value at '{path}' (TYPE_BYTES), {reason}"

@@ -192,3 +192,73 @@ async def test_a_turn_without_role_replays_a_recording_made_with_role_user(aioht
     body = {"contents": [{"parts": [{"text": "What is the capital of France?"}]}]}  # as curl users write it
     answer = await (await http.post(GENERATE, json=body, headers=KEY)).json()
     assert answer["candidates"][0]["content"]["parts"][0]["text"] == "The capital of France is Paris."
+
+
+def _enum_message(path: str, enum: str, value: str) -> str:
+    return f"Invalid value at '{path}' (type.googleapis.com/google.ai.generativelanguage.v1beta.{enum}), {value}"
+
+
+@pytest.mark.parametrize(
+    ("action", "extra", "path", "enum", "value"),
+    [
+        ("generateContent", {"safetySettings": [{"category": "NOPE", "threshold": "OFF"}]},
+         "safety_settings[0].category", "HarmCategory", '"NOPE"'),
+        ("generateContent", {"safety_settings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "LOW"}]},
+         "safety_settings[0].threshold", "SafetySetting.HarmBlockThreshold", '"LOW"'),
+        ("streamGenerateContent", {"generationConfig": {"responseModalities": ["TEXT", "VIDEO"]}},
+         "generation_config.response_modalities[1]", "GenerationConfig.Modality", '"VIDEO"'),
+        ("generateContent", {"generationConfig": {"mediaResolution": "high"}},
+         "generation_config.media_resolution", "GenerationConfig.MediaResolution", '"high"'),
+        ("generateContent", {"toolConfig": {"functionCallingConfig": {"mode": "SOMETIMES"}}},
+         "tool_config.function_calling_config.mode", "FunctionCallingConfig.Mode", '"SOMETIMES"'),
+    ],
+)
+async def test_unknown_enum_value_gets_the_real_invalid_value(
+    http: TestClient, action: str, extra: dict[str, Any], path: str, enum: str, value: str
+) -> None:
+    url = f"/v1beta/models/gemini-2.5-flash:{action}?alt=sse"
+    error = await error_of(await http.post(url, json={**HELLO, **extra}, headers=KEY), 400)
+    message = _enum_message(path, enum, value)
+    assert error["status"] == "INVALID_ARGUMENT" and error["message"] == message
+    assert error["details"] == [
+        {"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": [{"field": path, "description": message}]}
+    ]
+
+
+async def test_unknown_task_type_gets_the_real_invalid_value(http: TestClient) -> None:
+    path = "/v1beta/models/gemini-embedding-001:embedContent"
+    body = {"content": {"parts": [{"text": "a"}]}, "taskType": "NOPE"}
+    error = await error_of(await http.post(path, json=body, headers=KEY), 400)
+    assert error["message"] == _enum_message("task_type", "TaskType", '"NOPE"')
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"toolConfig": {"functionCallingConfig": {"mode": "none"}}},  # a corpus request the real API took
+        {"safetySettings": [{"category": 7, "threshold": "block_none"}]},
+        {"generationConfig": {"responseModalities": ["TEXT"], "mediaResolution": "MEDIA_RESOLUTION_LOW"}},
+    ],
+)
+async def test_known_enum_values_in_any_case_or_as_numbers_are_accepted(http: TestClient, extra: dict[str, Any]) -> None:
+    assert (await http.post(GENERATE, json={**HELLO, **extra}, headers=KEY)).status == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (GENERATE, {"contents": [{"parts": [{"text": "a"}], "role": "assistant"}]}),
+        (STREAM + "?alt=sse", {"contents": [{"parts": [{"text": "a"}], "role": "user"}, {"parts": [{"text": "b"}], "role": "system"}]}),
+        ("/v1beta/models/gemini-2.5-flash:countTokens", {"contents": [{"parts": [{"text": "a"}], "role": "function"}]}),
+        ("/v1beta/models/gemini-2.5-flash:countTokens", {"generateContentRequest": {"model": "models/gemini-2.5-flash", "contents": [{"parts": [{"text": "a"}], "role": "bot"}]}}),
+        ("/v1beta/cachedContents", {"model": "models/gemini-2.5-flash", "contents": [{"parts": [{"text": "a"}], "role": "system"}]}),
+    ],
+)
+async def test_a_turn_with_another_role_gets_the_real_invalid_role(http: TestClient, path: str, body: dict[str, Any]) -> None:
+    error = await error_of(await http.post(path, json=body, headers=KEY), 400)
+    assert error == {"code": 400, "message": "Please use a valid role: user, model.", "status": "INVALID_ARGUMENT"}
+
+
+async def test_system_instruction_role_is_not_checked(http: TestClient) -> None:
+    body = {**HELLO, "systemInstruction": {"parts": [{"text": "be brief"}], "role": "system"}}
+    assert (await http.post(GENERATE, json=body, headers=KEY)).status == 200
