@@ -65,17 +65,20 @@ def enum_check(name: str, values: str) -> Callable[[object], object]:
     return check
 
 
-# Value sets from Google's v1beta OpenAPI schema (revision 20251006).
+# Value sets from Google's v1beta OpenAPI schema (revision 20251006), plus the values the
+# google-genai SDK knows for Vertex AI (image categories, jailbreak, video): the same models serve
+# both surfaces here, and refusing a value a real endpoint takes would be worse than accepting one.
 HarmCategory = Annotated[str | int, BeforeValidator(enum_check("HarmCategory", """
     HARM_CATEGORY_UNSPECIFIED HARM_CATEGORY_DEROGATORY HARM_CATEGORY_TOXICITY HARM_CATEGORY_VIOLENCE
     HARM_CATEGORY_SEXUAL HARM_CATEGORY_MEDICAL HARM_CATEGORY_DANGEROUS HARM_CATEGORY_HARASSMENT
     HARM_CATEGORY_HATE_SPEECH HARM_CATEGORY_SEXUALLY_EXPLICIT HARM_CATEGORY_DANGEROUS_CONTENT
-    HARM_CATEGORY_CIVIC_INTEGRITY"""))]
+    HARM_CATEGORY_CIVIC_INTEGRITY HARM_CATEGORY_JAILBREAK HARM_CATEGORY_IMAGE_HATE
+    HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT HARM_CATEGORY_IMAGE_HARASSMENT HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT"""))]
 HarmBlockThreshold = Annotated[str | int, BeforeValidator(enum_check("SafetySetting.HarmBlockThreshold", """
     HARM_BLOCK_THRESHOLD_UNSPECIFIED BLOCK_LOW_AND_ABOVE BLOCK_MEDIUM_AND_ABOVE BLOCK_ONLY_HIGH
     BLOCK_NONE OFF"""))]
 Modality = Annotated[str | int, BeforeValidator(enum_check(
-    "GenerationConfig.Modality", "MODALITY_UNSPECIFIED TEXT IMAGE AUDIO"))]
+    "GenerationConfig.Modality", "MODALITY_UNSPECIFIED TEXT IMAGE AUDIO VIDEO"))]
 MediaResolution = Annotated[str | int, BeforeValidator(enum_check("GenerationConfig.MediaResolution", """
     MEDIA_RESOLUTION_UNSPECIFIED MEDIA_RESOLUTION_LOW MEDIA_RESOLUTION_MEDIUM MEDIA_RESOLUTION_HIGH"""))]
 FunctionCallingMode = Annotated[str | int, BeforeValidator(enum_check(

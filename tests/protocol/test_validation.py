@@ -94,3 +94,16 @@ def test_sdk_enum_values_it_sends_are_accepted(client: genai.Client) -> None:
     )
     response = client.models.generate_content(model="gemini-2.5-flash", contents="hi", config=config)
     assert response.text
+
+
+@pytest.mark.parametrize(
+    ("enum", "field"),
+    [
+        (types.HarmCategory, "category"),
+        (types.HarmBlockThreshold, "threshold"),
+    ],
+)
+def test_every_value_the_sdk_knows_is_accepted(enum: Any, field: str) -> None:
+    for value in enum:
+        setting = {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE", field: value.value}
+        validate_request("generateContent", {"contents": [{"parts": [{"text": "hi"}]}], "safetySettings": [setting]})
