@@ -66,7 +66,7 @@ def enum_check(name: str, values: str) -> Callable[[object], object]:
 
 
 # Value sets from Google's v1beta OpenAPI schema (revision 20251006), plus the values the
-# google-genai SDK knows for Vertex AI (image categories, jailbreak, video): the same models serve
+# google-genai SDK knows for Vertex AI (image categories, jailbreak): the same models serve
 # both surfaces here, and refusing a value a real endpoint takes would be worse than accepting one.
 HarmCategory = Annotated[str | int, BeforeValidator(enum_check("HarmCategory", """
     HARM_CATEGORY_UNSPECIFIED HARM_CATEGORY_DEROGATORY HARM_CATEGORY_TOXICITY HARM_CATEGORY_VIOLENCE
@@ -78,7 +78,7 @@ HarmBlockThreshold = Annotated[str | int, BeforeValidator(enum_check("SafetySett
     HARM_BLOCK_THRESHOLD_UNSPECIFIED BLOCK_LOW_AND_ABOVE BLOCK_MEDIUM_AND_ABOVE BLOCK_ONLY_HIGH
     BLOCK_NONE OFF"""))]
 Modality = Annotated[str | int, BeforeValidator(enum_check(
-    "GenerationConfig.Modality", "MODALITY_UNSPECIFIED TEXT IMAGE AUDIO VIDEO"))]
+    "GenerationConfig.Modality", "MODALITY_UNSPECIFIED TEXT IMAGE AUDIO"))]
 MediaResolution = Annotated[str | int, BeforeValidator(enum_check("GenerationConfig.MediaResolution", """
     MEDIA_RESOLUTION_UNSPECIFIED MEDIA_RESOLUTION_LOW MEDIA_RESOLUTION_MEDIUM MEDIA_RESOLUTION_HIGH"""))]
 FunctionCallingMode = Annotated[str | int, BeforeValidator(enum_check(
