@@ -126,7 +126,9 @@ def _get_model(request: ApiRequest) -> JSONDict:
     model = find_model(name)
     if model is None:
         raise api_error(404, f"models/{name} is not found for API version {request.call.version}, or is not supported for get. Call ListModels to see the list of available models and their supported methods.")
-    return model.to_json()
+    described = model.to_json()
+    # UNVERIFIED beyond the name: Vertex AI names a Google model by its publisher path.
+    return described | {"name": f"publishers/google/models/{model.id}"} if request.call.surface == "vertex" else described
 
 
 _HANDLERS = {

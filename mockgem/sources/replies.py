@@ -7,6 +7,7 @@ chunk agree. Thought parts appear only when the request asks for them (`includeT
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 import os
@@ -77,6 +78,15 @@ def build_response(reply: Reply, request: JSONDict, model: ModelInfo | str, cach
     thoughts = _thought_tokens(reply, config, model)
     usage = _usage(request, parts, count, thoughts, cached_tokens)
     return {"candidates": candidates, "usageMetadata": usage, "modelVersion": model_id, "responseId": new_response_id()}
+
+
+def as_vertex(response: JSONDict) -> JSONDict:
+    """A response as Vertex AI writes it: `createTime`, and `trafficType` in its usage."""
+    usage = response.get("usageMetadata")
+    if isinstance(usage, dict):
+        response = response | {"usageMetadata": usage | {"trafficType": "ON_DEMAND"}}
+    created = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return response | {"createTime": created}
 
 
 def new_response_id() -> str:

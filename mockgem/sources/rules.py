@@ -37,7 +37,7 @@ from mockgem.protocol.catalog import ModelInfo, bare_model_id, find_model
 from mockgem.protocol.envelopes import model_not_found
 from mockgem.protocol.validation import check_thought_signatures
 from mockgem.sources.base import Answer, FunctionSource, Miss, Source
-from mockgem.sources.replies import Reply, Strict, StreamShape, build_response, reply_error
+from mockgem.sources.replies import Reply, Strict, StreamShape, as_vertex, build_response, reply_error
 from mockgem.sources.unscripted import unscripted_reply
 
 FileLabels = Callable[[str], Sequence[str]]
@@ -269,6 +269,8 @@ class RuleSource:
         if reply.error is not None:
             raise reply_error(reply.error, model_id)
         body = reply.raw if reply.raw is not None else build_response(reply, request.body, model or model_id)
+        if call.surface == "vertex" and reply.raw is None:
+            body = as_vertex(body)
         shape = (rule.rule.stream if rule else None) or reply.stream
         origin = rule.origin if rule else "default reply"
         faults = rule.rule.fault if rule else ()
