@@ -103,8 +103,8 @@ def _answer_parts(reply: Reply, request: JSONDict, config: JSONDict, model: Mode
     if text is not None:
         text, finish = _within_limit(text, config.get("maxOutputTokens"), finish)
         parts.append({"text": text})
-    for call in reply.function_calls:
-        parts.append(_function_call_part(call, reply, model))
+    for index, call in enumerate(reply.function_calls):
+        parts.append(_function_call_part(call, reply, model, signed=index == 0))
     if not parts:
         parts.append({"text": ""})
     return parts, finish
@@ -116,12 +116,13 @@ def _within_limit(text: str, limit: Any, finish: str) -> tuple[str, str]:
     return text, finish
 
 
-def _function_call_part(call: FunctionCallReply, reply: Reply, model: ModelInfo | str) -> JSONDict:
+def _function_call_part(call: FunctionCallReply, reply: Reply, model: ModelInfo | str, *, signed: bool) -> JSONDict:
+    """A call part; of parallel calls only the first carries the thought signature, as for real."""
     body: JSONDict = {"name": call.name, "args": call.args}
     if call.id:
         body["id"] = call.id
     part: JSONDict = {"functionCall": body}
-    signature = reply.thought_signature or _default_signature(call, model)
+    signature = (reply.thought_signature or _default_signature(call, model)) if signed else None
     if signature:
         part["thoughtSignature"] = signature
     return part

@@ -127,3 +127,14 @@ def test_a_refused_request_uses_none_of_a_rules_times(make_server: Callable[...,
     with pytest.raises(errors.ClientError):
         client.models.generate_content(model="gemini-3-flash-preview", contents=unsigned)
     assert client.models.generate_content(model="gemini-3-flash-preview", contents="go").text == "once"
+
+
+def test_gemini_3_signs_only_the_first_of_parallel_calls(make_server: Callable[..., MockGemServer]) -> None:
+    calls_reply = {"function_calls": [{"name": "a", "args": {}}, {"name": "b", "args": {}}]}
+    server = make_server(rules={"rules": [{"match": {"contains": "both"}, "reply": calls_reply}]})
+    client = genai_client(server)
+    config = types.GenerateContentConfig(automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True))
+    response = client.models.generate_content(model="gemini-3-flash-preview", contents="both", config=config)
+    parts = response.candidates[0].content.parts  # type: ignore[index, union-attr]
+    assert [part.function_call.name for part in parts] == ["a", "b"]  # type: ignore[union-attr]
+    assert [part.thought_signature is not None for part in parts] == [True, False]
