@@ -12,7 +12,7 @@ from mockgem.server.fault_state import FaultBoard, QuotaDesk
 from mockgem.journal import RequestJournal
 from mockgem.server.keys import CONFIG, FAULTS, JOURNAL, POSTED_RULES, QUOTAS
 from mockgem.server.middlewares import MIDDLEWARES
-from mockgem.server.render import add_cors_headers
+from mockgem.server.render import add_cors_headers, compact_when_asked
 from mockgem.server.resource_use import file_labels
 from mockgem.server.routes import setup_routes
 from mockgem.server.sources import install_sources
@@ -31,4 +31,5 @@ def create_app(config: Config) -> web.Application:
     app[QUOTAS] = QuotaDesk(config.quotas)
     setup_routes(app)
     app.on_response_prepare.append(add_cors_headers)
+    app.on_response_prepare.append(compact_when_asked)
     return app

@@ -59,6 +59,16 @@ def render_preflight(request: web.Request) -> web.Response:
     return web.Response(status=200, headers=headers)
 
 
+async def compact_when_asked(request: web.Request, response: web.StreamResponse) -> None:
+    """`?prettyPrint=false`, Google's standard parameter: the JSON answer without indentation."""
+    if request.query.get("prettyPrint") != "false" or not isinstance(response, web.Response):
+        return
+    if response.content_type == "application/json" and isinstance(response.body, bytes) and response.body:
+        compact = orjson.dumps(orjson.loads(response.body))
+        response.body = compact
+        response.headers["Content-Length"] = str(len(compact))  # the length set with the first body stays otherwise
+
+
 async def add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
     """On every answer to a browser (errors and streams too): run just before the headers go out."""
     origin = request.headers.get("Origin")

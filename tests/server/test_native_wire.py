@@ -262,3 +262,12 @@ async def test_a_turn_with_another_role_gets_the_real_invalid_role(http: TestCli
 async def test_system_instruction_role_is_not_checked(http: TestClient) -> None:
     body = {**HELLO, "systemInstruction": {"parts": [{"text": "be brief"}], "role": "system"}}
     assert (await http.post(GENERATE, json=body, headers=KEY)).status == 200
+
+
+@pytest.mark.parametrize(("query", "indented"), [("?prettyPrint=false", False), ("", True), ("?prettyPrint=true", True)])
+async def test_pretty_print_false_answers_compact_json(http: TestClient, query: str, indented: bool) -> None:
+    for path in (GENERATE + query, "/v1beta/models" + query):
+        response = await (http.post(path, json=HELLO, headers=KEY) if path.startswith(GENERATE) else http.get(path, headers=KEY))
+        raw = await response.read()
+        assert response.status == 200 and (b"\n" in raw) is indented
+        json.loads(raw)
