@@ -26,7 +26,7 @@ from mockgem.resources.names import NameMap
 from mockgem.server.keys import CASSETTES, JOURNAL, NAMES, RULES, SOURCE, UPSTREAM, UPSTREAM_UPLOADS
 from mockgem.server.recorded_names import NameMappedSource
 from mockgem.server.resource_use import ResourceResolvingSource
-from mockgem.sources.base import FirstOf
+from mockgem.sources.base import FirstOf, Source
 from mockgem.sources.builtin import BuiltinSource
 from mockgem.sources.cassettes.source import CassetteSource, ReplayTiming
 from mockgem.sources.cassettes.model import Interaction
@@ -35,31 +35,39 @@ from mockgem.sources.rules import Fallback, FaultCheck, FileLabels, RuleSource
 
 
 def install_sources(app: web.Application, config: Config, *, file_labels: FileLabels | None = None, check_faults: FaultCheck | None = None) -> None:
-    directory = config.cassette_dir
-    if config.mode is RecordMode.REPLAY and directory is not None and not directory.is_dir():
-        raise ConfigError(f"--cassette-dir {directory}: no such directory (replay reads cassettes from it)")
-    cassettes = CassetteSource.load(
-        file=config.cassette, directory=config.cassette_dir, timing=ReplayTiming.parse(config.replay_timing),
-        rules=config.key_rules(), redaction=config.redaction_rules(), repeat_last=config.mode is not RecordMode.AUTO,
-        rewrite=config.rewrite and config.mode is RecordMode.RECORD,
-    )
-    app[CASSETTES] = cassettes
+    cassettes = app[CASSETTES] = load_cassettes(config)
     app[NAMES] = NameMap()
     mapped = NameMappedSource(cassettes, app[NAMES])
     rules = app[RULES] = RuleSource(config.rules, file_labels=file_labels, check_faults=check_faults)
     scripted_first = ResourceResolvingSource(app, rules.answering(Fallback.NONE), strict=False)
-    if config.mode is RecordMode.REPLAY:
-        if config.cassette is None and config.cassette_dir is None:
-            app[SOURCE] = FirstOf(ResourceResolvingSource(app, rules), BuiltinSource())
-        else:
-            fallback = ResourceResolvingSource(app, rules.answering(Fallback.DEFAULT))
-            app[SOURCE] = FirstOf(scripted_first, mapped, fallback, BuiltinSource())
-        return
-    recorder = None if config.mode is RecordMode.PASSTHROUGH else _counted(cassettes.record, app[JOURNAL])
+    if config.mode is not RecordMode.REPLAY:
+        _install_upstream(app, config, FirstOf(scripted_first, mapped) if config.mode is RecordMode.AUTO else scripted_first)
+    elif config.cassette is None and config.cassette_dir is None:
+        app[SOURCE] = FirstOf(ResourceResolvingSource(app, rules), BuiltinSource())
+    else:
+        fallback = ResourceResolvingSource(app, rules.answering(Fallback.DEFAULT))
+        app[SOURCE] = FirstOf(scripted_first, mapped, fallback, BuiltinSource())
+
+
+def load_cassettes(config: Config) -> CassetteSource:
+    """The cassettes, set up for the mode: auto records what was asked more often than recorded,
+    record with `--rewrite` replaces each cassette's old content."""
+    directory = config.cassette_dir
+    if config.mode is RecordMode.REPLAY and directory is not None and not directory.is_dir():
+        raise ConfigError(f"--cassette-dir {directory}: no such directory (replay reads cassettes from it)")
+    return CassetteSource.load(
+        file=config.cassette, directory=directory, timing=ReplayTiming.parse(config.replay_timing),
+        rules=config.key_rules(), redaction=config.redaction_rules(), repeat_last=config.mode is not RecordMode.AUTO,
+        rewrite=config.rewrite and config.mode is RecordMode.RECORD,
+    )
+
+
+def _install_upstream(app: web.Application, config: Config, first: Source) -> None:
+    """`first` (fitting rules, in auto the cassettes too), then the upstream, recording unless passthrough."""
+    recorder = None if config.mode is RecordMode.PASSTHROUGH else _counted(app[CASSETTES].record, app[JOURNAL])
     upstream = app[UPSTREAM] = PassthroughSource(Upstream(config.upstream, config.upstream_key), recorder)
     app[UPSTREAM_UPLOADS] = {}
-    answering = (mapped, upstream) if config.mode is RecordMode.AUTO else (upstream,)
-    app[SOURCE] = FirstOf(scripted_first, *answering)
+    app[SOURCE] = FirstOf(first, upstream)
 
     async def upstream_session(_: web.Application) -> AsyncIterator[None]:
         async with upstream.connected():
