@@ -41,6 +41,15 @@ def error_body(error: ApiError) -> JSONDict:
     return {"error": body}
 
 
+def error_from_body(body: JSONDict, code: int) -> ApiError:
+    """The ApiError a recorded or forwarded error answer stands for, to render in another form."""
+    found = body.get("error")
+    error: JSONDict = found if isinstance(found, dict) else {}
+    built = api_error(code, error.get("message"), error.get("status"))
+    built.details = list(error.get("details") or [])
+    return built
+
+
 def api_error(code: int, message: str | None = None, status: str | None = None) -> ApiError:
     """An ApiError for an HTTP code, with the message the real API uses when none is given."""
     return ApiError(

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.protocol.envelopes import error_from_body
 from mockgem.protocol.validation import validate_request
 from mockgem.server.faulting import admit, apply_faults
 from mockgem.server.native import ask
@@ -33,6 +34,15 @@ def native_request(api: ApiRequest, action: str, model: str | None, body: dict[s
     return ApiRequest(native, validate_request(action, body), api.raw, api.query, api.headers)
 
 
+async def ask_ok(request: web.Request, native: ApiRequest) -> Answer:
+    """The sources' answer; an error answer (recorded or forwarded) is raised instead, for the
+    error middleware to render in the layer's list form."""
+    answer = await ask(request, native)
+    if answer.status != 200:
+        raise error_from_body(answer.body, answer.status)
+    return answer
+
+
 async def chat_completions(request: web.Request) -> web.StreamResponse:
     api = await openai_request(request)
     translation = to_generate_request(api.body, default_thought_tag=None if api.call.surface == "vertex" else "thought")
@@ -41,12 +51,10 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     refused = await admit(request, native)
     if refused is not None:
         return refused
-    faulted = await apply_faults(request, native, await ask(request, native))
+    faulted = await apply_faults(request, native, await ask_ok(request, native))
     if isinstance(faulted, web.StreamResponse):
         return faulted
     answer = faulted
-    if answer.status != 200:
-        return render_json([answer.body], answer.status)
     created = int(time.time())
     if not translation.options.stream:
         response = whole_response(answer)
@@ -78,9 +86,7 @@ async def embeddings(request: web.Request) -> web.StreamResponse:
     refused = await admit(request, native, quota=False)
     if refused is not None:
         return refused
-    answer = await ask(request, native)
-    if answer.status != 200:
-        return render_json([answer.body], answer.status)
+    answer = await ask_ok(request, native)
     return render_json(to_openai_embeddings(answer.body, translation))
 
 
@@ -88,16 +94,12 @@ async def list_models(request: web.Request) -> web.StreamResponse:
     api = await openai_request(request)
     # The client's headers go along: its key (forwarded upstream outside replay) and X-Mockgem-Cassette.
     native = ApiRequest(ApiCall(api.call.surface, api.call.version, "models.list"), {}, query=(("pageSize", "1000"),), headers=api.headers)
-    answer = await ask(request, native)
-    if answer.status != 200:
-        return render_json([answer.body], answer.status)
+    answer = await ask_ok(request, native)
     return render_json(to_openai_model_list(answer.body.get("models") or []))
 
 
 async def get_model(request: web.Request) -> web.StreamResponse:
     api = await openai_request(request)
     native = ApiRequest(ApiCall(api.call.surface, api.call.version, "models.get", api.call.model), {}, headers=api.headers)
-    answer = await ask(request, native)
-    if answer.status != 200:
-        return render_json([answer.body], answer.status)
+    answer = await ask_ok(request, native)
     return render_json(to_openai_model(answer.body))

@@ -60,6 +60,8 @@ def test_openai_model_calls_carry_the_key_and_the_upstreams_refusal(make_server:
     with pytest.raises(openai.APIStatusError) as caught:
         bad.models.list()
     assert caught.value.status_code == 400
+    # The upstream's own refusal, in the OpenAI-compatible layer's list form.
+    assert isinstance(caught.value.body, list) and "API key not valid" in caught.value.body[0]["error"]["message"]
 
 
 def test_vertex_batch_prediction_jobs_are_forwarded_and_recorded(tmp_path: Path, make_server: Callable[..., MockGemServer]) -> None:
