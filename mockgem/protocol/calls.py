@@ -6,6 +6,7 @@ same thing. A base-URL path prefix (`http://host/prefix/v1/...`) is skipped, as 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -15,7 +16,8 @@ Surface = Literal["gemini", "vertex", "openai", "admin"]
 VERSIONS = frozenset({"v1", "v1beta", "v1alpha", "v1beta1"})
 _MODEL_ACTION = re.compile(r"^(?P<model>[^:]+):(?P<action>[A-Za-z]+)$")
 _RESOURCE_ACTION = re.compile(r"^(?P<id>[^:]+)(?::(?P<action>[A-Za-z]+))?$")
-_COLLECTIONS = {"files": "files", "cachedContents": "cachedContents", "batches": "batches"}
+_COLLECTIONS = {"files": "files", "cachedContents": "cachedContents", "batches": "batches", "fileSearchStores": "fileSearchStores"}
+_ACTIONS: dict[str, str] = {"download": "GET", "cancel": "POST", "importFile": "POST", "uploadToFileSearchStore": "POST"}
 # UNVERIFIED: Google documents the OpenAI-compatible layer under /v1beta/openai/ only; /v1/openai/ is taken as a 404.
 OPENAI_VERSION = "v1beta"
 
@@ -50,8 +52,17 @@ def parse_call(method: str, path: str) -> ApiCall | None:
     version, rest = segments[start], segments[start + 1 :]
     call = _parse_rest(method.upper(), version, rest)
     if call is not None and upload:
-        return ApiCall(call.surface, version, "files.upload", upload=True) if call.action == "files.create" else None
+        return _upload_call(call)
     return call
+
+
+def _upload_call(call: ApiCall) -> ApiCall | None:
+    """The methods with an upload path: files.create and fileSearchStores:uploadToFileSearchStore."""
+    if call.action == "files.create":
+        return ApiCall(call.surface, call.version, "files.upload", upload=True)
+    if call.action == "fileSearchStores.uploadToFileSearchStore":
+        return dataclasses.replace(call, upload=True)
+    return None
 
 
 def names_openai_layer(path: str) -> bool:
@@ -93,24 +104,56 @@ def _with_place(call: ApiCall, project: str, location: str) -> ApiCall:
 
 
 def _parse_gemini(method: str, version: str, rest: list[str]) -> ApiCall | None:
-    if rest[:1] in (["models"], ["tunedModels"]):
+    if rest[:1] == ["models"]:
         return _parse_models(method, version, rest[1:], "gemini")
+    if rest[:1] == ["tunedModels"]:
+        return _parse_tuned_models(method, version, rest)
+    if rest == ["files:register"]:
+        return ApiCall("gemini", version, "files.register") if method == "POST" else None
+    if rest[:1] == ["interactions"]:
+        return _parse_interactions(method, version, rest[1:], "gemini")
     if rest and rest[0] in _COLLECTIONS:
         return _parse_collection(method, version, rest)
     return None
 
 
+def _parse_tuned_models(method: str, version: str, rest: list[str]) -> ApiCall | None:
+    """`tunedModels/{m}` as a resource (tunings, update, delete); `tunedModels/{m}:generateContent` as a model."""
+    if len(rest) == 2 and _MODEL_ACTION.match(rest[1]) and not rest[1].endswith(":cancel"):
+        return _parse_models(method, version, rest[1:], "gemini")
+    return _parse_collection(method, version, rest)
+
+
+def _parse_interactions(method: str, version: str, rest: list[str], surface: Surface) -> ApiCall | None:
+    """The Interactions API: `interactions`, `interactions/{id}`, `interactions/{id}/cancel`."""
+    if not rest:
+        return ApiCall(surface, version, "interactions.create") if method == "POST" else None
+    if len(rest) == 2 and rest[1] == "cancel" and method == "POST":
+        return ApiCall(surface, version, "interactions.cancel", resource=rest[0])
+    verb = {"GET": "get", "DELETE": "delete"}.get(method)
+    return ApiCall(surface, version, f"interactions.{verb}", resource=rest[0]) if verb and len(rest) == 1 else None
+
+
 def _parse_vertex(method: str, version: str, rest: list[str]) -> ApiCall | None:
     if len(rest) >= 2 and rest[0] == "publishers" and rest[2:3] == ["models"]:
         return _parse_models(method, version, rest[3:], "vertex")
-    if rest and rest[0] in {"cachedContents", "batchPredictionJobs"}:
+    if rest and rest[0] in {"cachedContents", "batchPredictionJobs", "tuningJobs"}:
         return _parse_collection(method, version, rest, "vertex")
+    if rest[:1] == ["models"] and len(rest) == 2:
+        verb = {"GET": "get", "PATCH": "patch", "DELETE": "delete"}.get(method)
+        return ApiCall("vertex", version, f"tunedModels.{verb}", resource=rest[1]) if verb else None
+    if rest[:1] == ["operations"] and len(rest) == 2 and method == "GET":
+        return ApiCall("vertex", version, "operations.get", resource=rest[1])
+    if rest[:1] == ["interactions"]:
+        return _parse_interactions(method, version, rest[1:], "vertex")
     return None
 
 
 def _parse_models(method: str, version: str, rest: list[str], surface: Surface) -> ApiCall | None:
     if not rest:
         return ApiCall(surface, version, "models.list") if method == "GET" else None
+    if len(rest) == 3 and rest[1] == "operations" and method == "GET":
+        return ApiCall(surface, version, "models.operations.get", model=rest[0], resource=rest[2])
     if len(rest) != 1:
         return None
     found = _MODEL_ACTION.match(rest[0])
@@ -126,17 +169,31 @@ def _parse_collection(method: str, version: str, rest: list[str], surface: Surfa
     if len(rest) == 1:
         verb = {"GET": "list", "POST": "create"}.get(method)
         return ApiCall(surface, version, f"{kind}.{verb}") if verb else None
-    if len(rest) != 2:
-        return None
+    if len(rest) > 2:
+        return _parse_nested(method, version, rest, surface)
     found = _RESOURCE_ACTION.match(rest[1])
     if found is None:
         return None
     if found["action"]:
         action = f"{kind}.{found['action']}"
-        allowed = {"download": "GET", "cancel": "POST"}.get(found["action"])
-        return ApiCall(surface, version, action, resource=found["id"]) if allowed == method else None
+        return ApiCall(surface, version, action, resource=found["id"]) if _ACTIONS.get(found["action"]) == method else None
     verb = {"GET": "get", "DELETE": "delete", "PATCH": "patch"}.get(method)
     return ApiCall(surface, version, f"{kind}.{verb}", resource=found["id"]) if verb else None
+
+
+def _parse_nested(method: str, version: str, rest: list[str], surface: Surface) -> ApiCall | None:
+    """`kind/{id}/documents[/{d}]`, `kind/{id}/operations/{o}`, `kind/{id}/upload/operations/{o}`;
+    the resource is the whole path after `kind/`."""
+    kind, tail = rest[0], rest[2:]
+    resource = "/".join(rest[1:])
+    if tail == ["documents"]:
+        return ApiCall(surface, version, f"{kind}.documents.list", resource=resource) if method == "GET" else None
+    if len(tail) == 2 and tail[0] == "documents":
+        verb = {"GET": "get", "DELETE": "delete"}.get(method)
+        return ApiCall(surface, version, f"{kind}.documents.{verb}", resource=resource) if verb else None
+    if tail[:-1] in (["operations"], ["upload", "operations"]) and method == "GET":
+        return ApiCall(surface, version, f"{kind}.operations.get", resource=resource)
+    return None
 
 
 def _parse_openai(method: str, version: str, rest: list[str], surface: Surface) -> ApiCall | None:

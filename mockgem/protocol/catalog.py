@@ -8,6 +8,8 @@ from mockgem._types import JSONDict
 
 _GENERATE = ("generateContent", "countTokens", "createCachedContent", "batchGenerateContent")
 _EMBED = ("embedContent", "countTextTokens", "countTokens", "asyncBatchEmbedContent")
+_IMAGE = ("predict",)
+_VIDEO = ("predictLongRunning",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,14 @@ class ModelInfo:
         return self.embedding_size > 0
 
     @property
+    def makes_images(self) -> bool:
+        return self.methods == _IMAGE
+
+    @property
+    def makes_videos(self) -> bool:
+        return self.methods == _VIDEO
+
+    @property
     def family(self) -> str:
         """`2.0`, `2.5` or `3` (thinking budgets vs thinking levels differ between them)."""
         for family in ("2.0", "2.5"):
@@ -46,7 +56,7 @@ class ModelInfo:
             "outputTokenLimit": self.output_limit,
             "supportedGenerationMethods": list(self.methods),
         }
-        if not self.is_embedding:
+        if not self.is_embedding and not self.makes_images and not self.makes_videos:
             body.update(temperature=self.temperature, topP=0.95, topK=64, maxTemperature=self.max_temperature)
             if self.thinking:
                 body["thinking"] = True
@@ -61,6 +71,13 @@ def _embedding(model_id: str, name: str, size: int, input_limit: int = 2048) -> 
     return ModelInfo(
         model_id, name, f"{name}: text embeddings", input_limit=input_limit, output_limit=1,
         methods=_EMBED, thinking=False, temperature=None, max_temperature=None, embedding_size=size,
+    )
+
+
+def _media(model_id: str, name: str, methods: tuple[str, ...]) -> ModelInfo:
+    return ModelInfo(
+        model_id, name, name, input_limit=480, output_limit=8192, methods=methods, thinking=False,
+        temperature=None, max_temperature=None,
     )
 
 
@@ -79,6 +96,21 @@ MODELS: tuple[ModelInfo, ...] = (
     _chat("gemini-flash-latest", "Gemini Flash Latest", "Latest release of Gemini Flash"),
     _chat("gemini-flash-lite-latest", "Gemini Flash-Lite Latest", "Latest release of Gemini Flash-Lite"),
     _chat("gemini-pro-latest", "Gemini Pro Latest", "Latest release of Gemini Pro"),
+    _chat("gemini-2.5-flash-preview-tts", "Gemini 2.5 Flash Preview TTS", "Gemini 2.5 Flash Preview TTS", thinking=False, output=16_384),
+    _chat("gemini-2.5-pro-preview-tts", "Gemini 2.5 Pro Preview TTS", "Gemini 2.5 Pro Preview TTS", thinking=False, output=16_384),
+    _media("imagen-4.0-generate-001", "Imagen 4", _IMAGE),
+    _media("imagen-4.0-fast-generate-001", "Imagen 4 Fast", _IMAGE),
+    _media("imagen-4.0-ultra-generate-001", "Imagen 4 Ultra", _IMAGE),
+    _media("imagen-3.0-generate-002", "Imagen 3.0", _IMAGE),
+    _media("imagen-3.0-capability-001", "Imagen 3 Capability (Vertex AI editing)", _IMAGE),
+    _media("imagen-4.0-upscale-preview", "Imagen 4 Upscale (Vertex AI)", _IMAGE),
+    _media("imagen-product-recontext-preview-06-30", "Imagen Product Recontext (Vertex AI)", _IMAGE),
+    _media("image-segmentation-001", "Image Segmentation (Vertex AI)", _IMAGE),
+    _media("veo-2.0-generate-001", "Veo 2", _VIDEO),
+    _media("veo-3.0-generate-001", "Veo 3", _VIDEO),
+    _media("veo-3.0-fast-generate-001", "Veo 3 fast", _VIDEO),
+    _media("veo-3.1-generate-preview", "Veo 3.1", _VIDEO),
+    _media("veo-3.1-fast-generate-preview", "Veo 3.1 fast", _VIDEO),
     _embedding("gemini-embedding-001", "Gemini Embedding 001", 3072),
     _embedding("gemini-embedding-2", "Gemini Embedding 2", 3072, input_limit=8192),
     _embedding("text-embedding-004", "Text Embedding 004", 768),

@@ -16,7 +16,7 @@ from typing import Any
 
 RESOURCE_NAME = re.compile(
     r"(?<![A-Za-z0-9_-])"
-    r"((?:files|cachedContents|batches|batchPredictionJobs)/[A-Za-z0-9][A-Za-z0-9-]*)"
+    r"((?:files|cachedContents|batches|batchPredictionJobs|fileSearchStores|documents|operations|tunedModels|tuningJobs)/[A-Za-z0-9][A-Za-z0-9-]*)"
     r"(?![A-Za-z0-9_-])"
 )
 
@@ -67,12 +67,16 @@ class NameMap:
         return bool(self._to_live.names)
 
     def learn(self, recorded: str, live: str) -> None:
-        """Remember that the recording's `recorded` is this run's `live` (full names or URIs)."""
-        recorded_name, live_name = _short_name(recorded), _short_name(live)
-        if recorded_name and live_name and recorded_name != live_name:
-            uris = "://" in recorded and "://" in live
-            self._to_live.add(recorded_name, live_name, (recorded, live) if uris else None)
-            self._to_recorded.add(live_name, recorded_name, (live, recorded) if uris else None)
+        """Remember that the recording's `recorded` is this run's `live` (full names or URIs);
+        a nested name (`fileSearchStores/a/documents/b`) pairs each of its parts."""
+        recorded_names, live_names = RESOURCE_NAME.findall(recorded), RESOURCE_NAME.findall(live)
+        if len(recorded_names) != len(live_names) or len(recorded_names) > 1 and any(c.isspace() for c in recorded + live):
+            return  # several names in prose are no one path
+        uris = "://" in recorded and "://" in live and len(recorded_names) == 1
+        for recorded_name, live_name in zip(recorded_names, live_names, strict=True):
+            if recorded_name != live_name and recorded_name.partition("/")[0] == live_name.partition("/")[0]:
+                self._to_live.add(recorded_name, live_name, (recorded, live) if uris else None)
+                self._to_recorded.add(live_name, recorded_name, (live, recorded) if uris else None)
 
     def learn_from(self, recorded: Any, live: Any) -> None:
         """Learn every pair of names found at the same place in two JSON answers."""
@@ -102,12 +106,6 @@ class NameMap:
     def reset(self) -> None:
         self._to_live.clear()
         self._to_recorded.clear()
-
-
-def _short_name(text: str) -> str | None:
-    """The `collection/id` inside a name, URI or Vertex path; None if it names no resource."""
-    matches = RESOURCE_NAME.findall(text)
-    return str(matches[0]) if len(matches) == 1 else None
 
 
 def _rewrite(value: Any, direction: _Rewrite) -> Any:

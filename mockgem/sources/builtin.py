@@ -6,6 +6,7 @@ different texts different ones, at the requested `outputDimensionality`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import math
 import random
@@ -18,6 +19,8 @@ from mockgem.protocol.catalog import MODELS, ModelInfo, bare_model_id, find_mode
 from mockgem.protocol.envelopes import api_error, model_not_found
 from mockgem.protocol.tokens import count_request, count_text
 from mockgem.sources.base import Answer, Miss
+from mockgem.sources.media_replies import predicted_images
+from mockgem.sources.scripted_media import video_operation
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -48,7 +51,7 @@ class BuiltinSource:
 def _model(request: ApiRequest, method: str) -> ModelInfo:
     name = bare_model_id(request.call.model or "")
     model = find_model(name)
-    if model is None or method not in model.methods and not (method == "predict" and model.is_embedding):
+    if model is None or method not in model.methods and not (method == "predict" and model.is_embedding) and not (method == "computeTokens" and "generateContent" in model.methods):
         raise model_not_found(name, request.call.version, method)
     return model
 
@@ -85,6 +88,8 @@ def _batch_embed(request: ApiRequest) -> JSONDict:
 
 def _predict(request: ApiRequest) -> JSONDict:
     model = _model(request, "predict")
+    if model.makes_images:
+        return predicted_images(request.body, None)
     dimensions = _dimensions(model, (request.body.get("parameters") or {}).get("outputDimensionality"))
     texts = [str(instance.get("content", "")) for instance in request.body.get("instances") or []]
     predictions = [
@@ -92,6 +97,25 @@ def _predict(request: ApiRequest) -> JSONDict:
         for text in texts
     ]
     return {"predictions": predictions, "metadata": {"billableCharacterCount": sum(len(text) for text in texts)}}
+
+
+def _predict_long_running(request: ApiRequest) -> JSONDict:
+    _model(request, "predictLongRunning")
+    return video_operation(request.body, None)
+
+
+def _compute_tokens(request: ApiRequest) -> JSONDict:
+    """Vertex AI's `:computeTokens`: each turn's tokens (base64 bytes) and ids (int64 as strings),
+    cut as `protocol.tokens` counts them: four characters a token."""
+    _model(request, "computeTokens")
+    info = []
+    for content in request.body.get("contents") or []:
+        text = _content_text(content)
+        pieces = [text[start : start + 4] for start in range(0, len(text), 4)]
+        ids = [str(int.from_bytes(hashlib.sha256(piece.encode()).digest()[:3], "big")) for piece in pieces]
+        tokens = [base64.b64encode(piece.encode()).decode() for piece in pieces]
+        info.append({"tokens": tokens, "tokenIds": ids, "role": content.get("role") or "user"})
+    return {"tokensInfo": info}
 
 
 def _list_models(request: ApiRequest) -> JSONDict:
@@ -136,6 +160,8 @@ _HANDLERS = {
     "embedContent": _embed_content,
     "batchEmbedContents": _batch_embed,
     "predict": _predict,
+    "predictLongRunning": _predict_long_running,
+    "computeTokens": _compute_tokens,
     "models.list": _list_models,
     "models.get": _get_model,
 }

@@ -35,7 +35,10 @@ _CREDENTIAL_HEADERS = ("x-goog-api-key", "authorization")
 # Bodies are kept decoded, so no content-encoding header may be written with them.
 _KEPT_RESPONSE_HEADERS = frozenset({"content-type"})
 _UPLOAD_HEADER_PREFIX = "x-goog-upload-"
-RESOURCE_COLLECTIONS = frozenset({"files", "cachedContents", "batches", "batchPredictionJobs"})
+RESOURCE_COLLECTIONS = frozenset({
+    "files", "cachedContents", "batches", "batchPredictionJobs", "fileSearchStores", "tunedModels", "tuningJobs", "operations", "interactions",
+})
+_COLON_VERBS = frozenset({"download", "cancel", "importFile", "uploadToFileSearchStore", "register"})
 
 
 def kept_response_headers(headers: Mapping[str, str]) -> Headers:
@@ -58,6 +61,8 @@ class Upstream:
         if call.action.partition(".")[0] in RESOURCE_COLLECTIONS:
             return self._resource_url(api)
         model = (call.model or "").removeprefix("models/").removeprefix("google/")
+        if call.action == "models.operations.get":
+            return f"{self._host(api)}/{call.version}/models/{model}/operations/{call.resource}"
         path = f"/{call.version}{_vertex_place(api)}/publishers/google/models" if call.surface == "vertex" else f"/{call.version}/models"
         if call.action != "models.list":
             path += f"/{model}" if call.action == "models.get" else f"/{model}:{call.action}"
@@ -71,9 +76,12 @@ class Upstream:
         """`files/abc`, `cachedContents`, `batches/b:cancel`, `upload/.../files`, with the client's query."""
         call = api.call
         collection, _, verb = call.action.partition(".")
+        if call.surface == "vertex" and collection == "tunedModels":
+            collection = "models"  # a Vertex AI tuned model is `projects/p/locations/l/models/{id}`
         path = f"/{call.version}{_vertex_place(api) if call.surface == 'vertex' else ''}/{collection}"
         path += f"/{call.resource}" if call.resource else ""
-        path += f":{verb}" if verb in {"download", "cancel"} else ""
+        if verb in _COLON_VERBS:
+            path += "/cancel" if collection == "interactions" else f":{verb}"
         query = urlencode([(name, value) for name, value in api.query if name != "key"])
         return f"{self._host(api)}{'/upload' if call.upload else ''}{path}{'?' + query if query else ''}"
 

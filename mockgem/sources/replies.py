@@ -13,16 +13,18 @@ import json
 import os
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from mockgem._types import JSONDict
 from mockgem.errors import ApiError
 from mockgem.protocol.catalog import ModelInfo
 from mockgem.protocol.envelopes import api_error, quota_error
 from mockgem.protocol.tokens import count_part, count_request, count_text
+from mockgem.sources.media_replies import AudioReply, ImageReply, VideoReply, audio_part, image_parts
+from mockgem.sources.strict import Strict
+from mockgem.sources.tool_results import CodeExecutionReply, GroundingReply, code_execution_parts, offered_tools, tool_metadata
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+__all__ = ["Strict"]  # rules.py builds its models on it
 
 
 class FunctionCallReply(Strict):
@@ -52,6 +54,12 @@ class Reply(Strict):
     error: ErrorReply | None = None
     raw: dict[str, Any] | None = None
     stream: StreamShape | None = None
+    images: list[ImageReply] | None = None
+    audio: AudioReply | None = None
+    video: VideoReply | None = None
+    operation_error: ErrorReply | None = None
+    grounding: GroundingReply | None = None
+    code_execution: list[CodeExecutionReply] | None = None
 
 
 def reply_error(error: ErrorReply, model: str) -> ApiError:
@@ -65,19 +73,39 @@ def reply_error(error: ErrorReply, model: str) -> ApiError:
     return built
 
 
-def build_response(reply: Reply, request: JSONDict, model: ModelInfo | str, cached_tokens: int = 0) -> JSONDict:
-    """The whole response for `reply` to `request`, `candidateCount` candidates of it."""
+def build_response(reply: Reply, request: JSONDict, model: ModelInfo | str, cached_tokens: int = 0, *, prompt: str = "") -> JSONDict:
+    """The whole response for `reply` to `request`, `candidateCount` candidates of it; `prompt`
+    (the last user text) is what a built-in tool searched for or read."""
     model_id = model.id if isinstance(model, ModelInfo) else model
     config: JSONDict = request.get("generationConfig") or {}
     parts, finish = _answer_parts(reply, request, config, model)
+    parts = _with_media(reply, request, parts, prompt)
     count = int(config.get("candidateCount") or 1)
+    text = "".join(str(part.get("text", "")) for part in parts if not part.get("thought"))
+    extra = {} if reply.function_calls else tool_metadata(reply.grounding, request, prompt, text)
     candidates = [
-        {"content": {"parts": parts, "role": "model"}, "finishReason": finish, "index": index}
+        {"content": {"parts": parts, "role": "model"}, "finishReason": finish, **extra, "index": index}
         for index in range(count)
     ]
     thoughts = _thought_tokens(reply, config, model)
     usage = _usage(request, parts, count, thoughts, cached_tokens)
     return {"candidates": candidates, "usageMetadata": usage, "modelVersion": model_id, "responseId": new_response_id()}
+
+
+def _with_media(reply: Reply, request: JSONDict, parts: list[JSONDict], prompt: str) -> list[JSONDict]:
+    """Code execution before the text; images after it; speech instead of it when AUDIO is asked."""
+    config: JSONDict = request.get("generationConfig") or {}
+    modalities = [str(m).upper() for m in config.get("responseModalities") or []]
+    text = "".join(str(part.get("text", "")) for part in parts if not part.get("thought"))
+    if not reply.function_calls:
+        thoughts = [part for part in parts if part.get("thought")]
+        code = code_execution_parts(reply.code_execution, "codeExecution" in offered_tools(request), text)
+        parts = thoughts + code + [part for part in parts if not part.get("thought")]
+    audio = audio_part(reply.audio, modalities, text)
+    if audio is not None:
+        parts = [part for part in parts if "text" not in part or part.get("thought")] + [audio]
+    aspect = (config.get("imageConfig") or {}).get("aspectRatio")
+    return parts + image_parts(reply.images, modalities, prompt or text, aspect)
 
 
 def as_vertex(response: JSONDict) -> JSONDict:

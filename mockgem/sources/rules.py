@@ -37,7 +37,9 @@ from mockgem.protocol.catalog import ModelInfo, bare_model_id, find_model
 from mockgem.protocol.envelopes import model_not_found
 from mockgem.protocol.validation import check_thought_signatures
 from mockgem.sources.base import Answer, FunctionSource, Miss, Source
+from mockgem.sources.interaction_rules import scripted_interaction
 from mockgem.sources.replies import Reply, Strict, StreamShape, as_vertex, build_response, reply_error
+from mockgem.sources.scripted_media import MEDIA_ACTIONS, scripted_media
 from mockgem.sources.unscripted import unscripted_reply
 
 FileLabels = Callable[[str], Sequence[str]]
@@ -246,8 +248,16 @@ class RuleSource:
         """These rules (and their `times`) as a source that falls back as `fallback` says."""
         return FunctionSource(functools.partial(self.reply_to, fallback=fallback))
 
+    def take(self, model_id: str, text: str) -> LoadedRule | None:
+        """The first rule that fits a request for `model_id` whose prompt is `text` (its `times` used)."""
+        return self._take(model_id, text, find_model(model_id) is not None)
+
     async def reply_to(self, request: ApiRequest, fallback: Fallback) -> Answer | Miss:
         call = request.call
+        if call.action in MEDIA_ACTIONS:
+            return scripted_media(self, request)
+        if call.action == "interactions.create":
+            return await scripted_interaction(self, request, fallback)
         if call.action not in {"generateContent", "streamGenerateContent"} or call.model is None:
             return Miss("rules answer only generateContent and streamGenerateContent", "rules", passing=True)
         model_id = bare_model_id(call.model)
@@ -268,7 +278,8 @@ class RuleSource:
         reply = scripted or unscripted_reply(self.default or Reply(text=DEFAULT_REPLY_TEXT), request.body)
         if reply.error is not None:
             raise reply_error(reply.error, model_id)
-        body = reply.raw if reply.raw is not None else build_response(reply, request.body, model or model_id)
+        prompt = last_user_text(request.body)
+        body = reply.raw if reply.raw is not None else build_response(reply, request.body, model or model_id, prompt=prompt)
         if call.surface == "vertex" and reply.raw is None:
             body = as_vertex(body)
         shape = (rule.rule.stream if rule else None) or reply.stream
