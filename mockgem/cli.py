@@ -83,6 +83,7 @@ def add_state_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--state-dir", type=Path, help="keep files, cached contents and batches in DIR across restarts (default: in memory)")
     serve.add_argument("--file-processing", action="append", default=[], type=parse_processing, metavar="[MIME=]TIME", help="time a new file stays PROCESSING: 2s, video/*=5s, or video/*=fail to end FAILED (repeatable)")
     serve.add_argument("--batch-duration", type=parse_duration, default=0.0, help="time a batch takes to finish (default 0s)")
+    serve.add_argument("--operation-duration", type=parse_duration, default=0.0, help="time a long-running operation (video, File Search import, tuning) takes to finish (default 0s)")
     serve.add_argument("--max-file-size", type=parse_size, default=2 * GIB, help="largest uploaded file (default 2GiB)")
     serve.add_argument("--max-storage", type=parse_size, default=20 * GIB, help="total bytes of stored files (default 20GiB)")
 
@@ -114,6 +115,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         file_processing_by_type={mime: seconds for mime, seconds in processing if mime and seconds is not None},
         failing_file_types=tuple(mime for mime, seconds in processing if seconds is None),
         batch_duration=args.batch_duration,
+        operation_duration=args.operation_duration,
         max_file_size=args.max_file_size,
         max_storage=args.max_storage,
         mode=RecordMode(args.mode),

@@ -47,6 +47,7 @@ class Config(BaseModel):
     file_processing_by_type: dict[str, float] = Field(default_factory=dict)
     failing_file_types: tuple[str, ...] = ()
     batch_duration: float = Field(default=0.0, ge=0)
+    operation_duration: float = Field(default=0.0, ge=0)
     max_file_size: int = Field(default=2 * GIB, gt=0)
     max_storage: int = Field(default=20 * GIB, gt=0)
     mode: RecordMode = RecordMode.REPLAY

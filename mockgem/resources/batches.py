@@ -25,6 +25,7 @@ from mockgem.resources.timestamps import Clock, rfc3339
 BATCHES = "batches"
 TYPE_PREFIX = "type.googleapis.com/google.ai.generativelanguage.v1main."
 METADATA_TYPE = TYPE_PREFIX + "GenerateContentBatch"
+EMBED_METADATA_TYPE = TYPE_PREFIX + "EmbedContentBatch"
 OUTPUT_TYPE = TYPE_PREFIX + "GenerateContentBatchOutput"
 TERMINAL = frozenset({"BATCH_STATE_SUCCEEDED", "BATCH_STATE_FAILED", "BATCH_STATE_CANCELLED"})
 RESULTS_MIME_TYPE = "application/jsonl"
@@ -41,27 +42,30 @@ class BatchStore:
         files: FileStore,
         answer: Answerer,
         duration: float = 0.0,
+        embed: Answerer | None = None,
     ) -> None:
         """`answer` takes a GenerateContentRequest (with `model` set) and returns a
-        GenerateContentResponse, or `{"error": {...}}`; an ApiError it raises counts as failed."""
+        GenerateContentResponse, or `{"error": {...}}`; an ApiError it raises counts as failed.
+        `embed` answers the EmbedContentRequests of an `:asyncBatchEmbedContent` batch the same way."""
         self._state = state
         self._clock = clock
         self._files = files
         self._answer = answer
+        self._embed = embed or answer
         self._duration = duration
         self._lock = asyncio.Lock()
 
-    async def create(self, model: str, body: JSONDict, *, base_url: str | None = None) -> JSONDict:
-        """`POST models/{model}:batchGenerateContent`; the body holds `batch`.
-
-        `base_url` is where the client reached this server: a responses file's URI points there."""
+    async def create(self, model: str, body: JSONDict, *, base_url: str | None = None, embedding: bool = False) -> JSONDict:
+        """`POST models/{model}:batchGenerateContent` (`:asyncBatchEmbedContent` when `embedding`);
+        the body holds `batch`. `base_url` is where the client reached this server: a responses
+        file's URI points there."""
         fields = camel_keys(body)
         batch = fields.get("batch") or {}
         model_name = model if model.startswith("models/") else f"models/{model}"
         requests, input_file = self._requests_of(batch.get("inputConfig") or {})
         now = self._clock()
         name = f"{BATCHES}/{new_id(LONG_ID_LENGTH)}"
-        metadata: JSONDict = {"@type": METADATA_TYPE, "model": model_name}
+        metadata: JSONDict = {"@type": EMBED_METADATA_TYPE if embedding else METADATA_TYPE, "model": model_name}
         if batch.get("displayName"):
             metadata["displayName"] = batch["displayName"]
         metadata |= {"createTime": rfc3339(now), "updateTime": rfc3339(now)}
@@ -69,7 +73,7 @@ class BatchStore:
         metadata["batchStats"] = {"requestCount": count, "pendingRequestCount": count}
         metadata |= {"state": "BATCH_STATE_PENDING", "name": name}
         record: JSONDict = {"name": name, "metadata": metadata, "_createdAt": now}
-        record |= {"_dueAt": now + self._duration, "_requests": requests, "_file": input_file, "_baseUrl": base_url}
+        record |= {"_dueAt": now + self._duration, "_requests": requests, "_file": input_file, "_baseUrl": base_url, "_embedding": embedding}
         self._state.put(BATCHES, name, record)
         return _public(record)
 
@@ -138,7 +142,8 @@ class BatchStore:
 
     async def _finish(self, record: JSONDict, now: float) -> None:
         model: str = record["metadata"]["model"]
-        results = [await self._answer_one(item, model) for item in record["_requests"]]
+        answer = self._embed if record.get("_embedding") else self._answer
+        results = [await self._answer_one(answer, item, model) for item in record["_requests"]]
         output = self._output(record, results)
         failed = sum(1 for result in results if "error" in result)
         stats: JSONDict = {"requestCount": str(len(results))}
@@ -151,11 +156,12 @@ class BatchStore:
         metadata |= {"output": output, "createTime": old["createTime"], "endTime": rfc3339(now)}
         metadata |= {"updateTime": rfc3339(now), "batchStats": stats}
         metadata |= {"state": "BATCH_STATE_SUCCEEDED", "name": record["name"]}
-        record |= {"metadata": metadata, "done": True, "response": {"@type": OUTPUT_TYPE} | output}
+        output_type = TYPE_PREFIX + "EmbedContentBatchOutput" if record.get("_embedding") else OUTPUT_TYPE
+        record |= {"metadata": metadata, "done": True, "response": {"@type": output_type} | output}
 
-    async def _answer_one(self, item: JSONDict, model: str) -> JSONDict:
+    async def _answer_one(self, answer: Answerer, item: JSONDict, model: str) -> JSONDict:
         try:
-            answered = await self._answer({"model": model} | _request_of(item))
+            answered = await answer({"model": model} | _request_of(item))
         except ApiError as error:
             answered = error_body(error)
         result: JSONDict = {"error": answered["error"]} if "error" in answered else {}
@@ -167,7 +173,8 @@ class BatchStore:
                 result | ({"metadata": item["metadata"]} if "metadata" in item else {})
                 for item, result in zip(record["_requests"], results, strict=True)
             ]
-            return {"inlinedResponses": {"inlinedResponses": inlined}}
+            key = "inlinedEmbedContentResponses" if record.get("_embedding") else "inlinedResponses"
+            return {key: {"inlinedResponses": inlined}}
         lines = [
             json.dumps({"key": item.get("key")} | result) + "\n"
             for item, result in zip(record["_requests"], results, strict=True)

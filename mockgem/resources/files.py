@@ -8,6 +8,7 @@ every call, so a file past its 48 h is gone exactly as on the real service.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mockgem._types import JSONDict
@@ -201,6 +202,19 @@ class FileStore:
         uri_base = f"{(base_url or self._base_url).rstrip('/')}/v1beta"
         new = NewFile(file_id, mime_type, display_name, uri_base, "GENERATED", blob)
         return self._render(self._new_record(new, data))
+
+    def register(self, uris: Sequence[str], *, base_url: str | None = None, version: str = "v1beta") -> tuple[JSONDict, ...]:
+        """`files:register`: Cloud Storage objects as Files (source REGISTERED) without their bytes.
+
+        UNVERIFIED: mockgem cannot read the bucket, so the size is 0 and the type is guessed
+        from the object's name."""
+        files: tuple[JSONDict, ...] = ()
+        for uri in uris:
+            file_id = new_id(FILE_ID_LENGTH)
+            uri_base = f"{(base_url or self._base_url).rstrip('/')}/{version}"
+            new = NewFile(file_id, guess_mime_type(uri.rpartition("/")[2]), uri.rpartition("/")[2] or None, uri_base, "REGISTERED", f"file-{file_id}")
+            files += (self._render(self._new_record(new, b"")),)
+        return files
 
     # -- internals ---------------------------------------------------------------------------
 

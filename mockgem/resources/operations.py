@@ -45,8 +45,8 @@ class OperationStore:
         record = self._records.get(name)
         return _view(record, phase(record, self._clock()))
 
-    def done(self, name: str) -> bool:
-        return self.get(name).get("done") is True
+    def knows(self, name: str) -> bool:
+        return self._records.find(name) is not None
 
     def cancel(self, name: str) -> None:
         """Cancels a running operation; one that has ended keeps its result."""

@@ -36,6 +36,23 @@ def batch_answerer(app: web.Application) -> Answerer:
     return answer
 
 
+def embed_answerer(app: web.Application) -> Answerer:
+    """Each request of an `:asyncBatchEmbedContent` batch, answered as `:embedContent` would be."""
+
+    async def answer(request_body: JSONDict) -> JSONDict:
+        model = str(request_body.get("model") or "").removeprefix("models/")
+        body = validate_request("embedContent", {k: v for k, v in request_body.items() if k != "model"})
+        try:
+            result = await app[SOURCE].answer(ApiRequest(ApiCall("gemini", BATCH_API_VERSION, "embedContent", model), body))
+        except ApiError as error:
+            return _without_details(error_body(error))
+        if isinstance(result, Miss):
+            return {"error": {"code": 400, "message": f"mockgem: no answer for this request. {result.reason}", "status": "FAILED_PRECONDITION"}}
+        return result.body if result.status == 200 else _without_details(result.body)
+
+    return answer
+
+
 async def _answer_batch_request(app: web.Application, request_body: JSONDict) -> JSONDict:
     model = str(request_body.get("model") or "").removeprefix("models/")
     body = validate_request("generateContent", {k: v for k, v in request_body.items() if k != "model"})
@@ -59,6 +76,17 @@ async def create_batch(request: web.Request) -> web.StreamResponse:
     api = await api_request(request)
     _check_model(api.call)
     batch = await request.app[BATCHES].create(api.call.model or "", api.body, base_url=api_base(request))
+    await learn_created(request.app, api, batch)
+    return render_json(batch)
+
+
+async def create_embedding_batch(request: web.Request) -> web.StreamResponse:
+    """`:asyncBatchEmbedContent`: a batch of EmbedContentRequests, as batches.create_embeddings sends it."""
+    api = await api_request(request)
+    model = find_model(api.call.model or "")
+    if model is None or not model.is_embedding:
+        raise model_not_found(bare_model_id(api.call.model or ""), api.call.version, "asyncBatchEmbedContent")
+    batch = await request.app[BATCHES].create(api.call.model or "", api.body, base_url=api_base(request), embedding=True)
     await learn_created(request.app, api, batch)
     return render_json(batch)
 
@@ -94,6 +122,7 @@ def _resource(request: web.Request) -> str:
 
 HANDLERS = {
     "batchGenerateContent": create_batch,
+    "asyncBatchEmbedContent": create_embedding_batch,
     "batches.get": get_batch,
     "batches.list": list_batches,
     "batches.cancel": cancel_batch,

@@ -19,6 +19,7 @@ from mockgem.resources.files import UploadProgress, UploadRejected
 from mockgem.server.keys import CALL, CONFIG, FILES
 from mockgem.server.listing import page_query
 from mockgem.server.multipart import multipart_parts
+from mockgem.server.parse import api_request
 from mockgem.server.recorded_names import learn_created
 from mockgem.server.render import GOOGLE_HEADERS, render_error, render_json
 
@@ -164,6 +165,18 @@ async def download_file(request: web.Request) -> web.StreamResponse:
     return web.Response(body=data, content_type=mime_type, headers=GOOGLE_HEADERS)
 
 
+async def register_files(request: web.Request) -> web.StreamResponse:
+    """`files:register`: Cloud Storage objects registered as Files (`files.register_files`)."""
+    api = await api_request(request)
+    uris = api.body.get("uris")
+    if not isinstance(uris, list) or not uris or not all(isinstance(uri, str) and uri.startswith("gs://") for uri in uris):
+        # UNVERIFIED: the wording of a register call without Cloud Storage URIs.
+        raise InvalidArgument("uris must name one or more gs:// objects.")
+    files = request.app[FILES].register(uris, base_url=api_base(request), version=api.call.version)
+    await learn_created(request.app, api, {"files": list(files)})
+    return render_json({"files": list(files)})
+
+
 def _resource(request: web.Request) -> str:
     return _call(request).resource or ""
 
@@ -174,4 +187,5 @@ HANDLERS = {
     "files.list": list_files,
     "files.delete": delete_file,
     "files.download": download_file,
+    "files.register": register_files,
 }

@@ -26,7 +26,10 @@ from mockgem.sources.passthrough import Relayed
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 UPLOAD_URL = "x-goog-upload-url"
-_CREATES = frozenset({"files.upload", "cachedContents.create", "batchGenerateContent", "batchPredictionJobs.create"})
+_CREATES = frozenset({
+    "files.upload", "cachedContents.create", "batchGenerateContent", "batchPredictionJobs.create", "asyncBatchEmbedContent", "files.register",
+    "fileSearchStores.create", "fileSearchStores.importFile", "fileSearchStores.uploadToFileSearchStore", "tunedModels.create", "tuningJobs.create",
+})
 _ENDED_UPLOAD = frozenset({"final", "cancelled"})
 
 

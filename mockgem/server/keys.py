@@ -13,10 +13,14 @@ from mockgem.journal import RequestJournal
 from mockgem.protocol.calls import ApiCall, ApiRequest
 from mockgem.resources.batches import BatchStore
 from mockgem.resources.caches import CacheStore
+from mockgem.resources.file_search import FileSearchStores
 from mockgem.resources.files import FileStore
+from mockgem.resources.interactions import InteractionStore
 from mockgem.resources.names import NameMap
+from mockgem.resources.operations import OperationStore
 from mockgem.resources.prediction_jobs import PredictionJobStore
 from mockgem.resources.state import StateStore
+from mockgem.resources.tunings import TuningStore
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
 from mockgem.sources.base import Answer, Miss, Source
 from mockgem.sources.cassettes.source import CassetteSource
@@ -30,6 +34,10 @@ FILES = web.AppKey("files", FileStore)
 CACHES = web.AppKey("caches", CacheStore)
 BATCHES = web.AppKey("batches", BatchStore)
 PREDICTION_JOBS = web.AppKey("prediction_jobs", PredictionJobStore)
+OPERATIONS = web.AppKey("operations", OperationStore)
+FILE_SEARCH = web.AppKey("file_search", FileSearchStores)
+TUNINGS = web.AppKey("tunings", TuningStore)
+INTERACTIONS = web.AppKey("interactions", InteractionStore)
 CASSETTES = web.AppKey("cassettes", CassetteSource)
 # Recorded resource names and the names this run's creates gave them (replay and auto).
 NAMES = web.AppKey("names", NameMap)

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from mockgem.errors import NotFound
 from mockgem.protocol.calls import ApiCall
-from mockgem.server import admin, admin_faults, batches, caches, compat, files, native, prediction_jobs
+from mockgem.server import admin, admin_faults, batches, caches, compat, file_search, files, interactions, media, native, operations, prediction_jobs, tunings
 from mockgem.server.forwarding import forwarded
 from mockgem.server.keys import CALL
 from mockgem.server.recorded_names import recorded_first
@@ -27,8 +27,12 @@ NATIVE: dict[str, Handler] = {
     "embedContent": native.answer_json,
     "batchEmbedContents": native.answer_json,
     "predict": native.answer_json,
+    "predictLongRunning": media.start_video,
+    "computeTokens": native.answer_json,
     "models.list": native.answer_json,
     "models.get": native.answer_json,
+    **operations.HANDLERS,
+    **interactions.HANDLERS,
 }
 OPENAI: dict[str, Handler] = {
     "chat.completions": compat.chat_completions,
@@ -39,7 +43,9 @@ OPENAI: dict[str, Handler] = {
 # Forwarded outside replay; in replay, reads the recording holds are answered from it.
 RESOURCES: dict[str, Handler] = {
     action: forwarded(recorded_first(handler))
-    for action, handler in {**files.HANDLERS, **caches.HANDLERS, **batches.HANDLERS, **prediction_jobs.HANDLERS}.items()
+    for action, handler in {
+        **files.HANDLERS, **caches.HANDLERS, **batches.HANDLERS, **prediction_jobs.HANDLERS, **file_search.HANDLERS, **tunings.HANDLERS,
+    }.items()
 }
 ADMIN: dict[str, Handler] = {
     "health": admin.health,

@@ -12,22 +12,30 @@ from mockgem.protocol.tokens import count_request
 from mockgem.resources.batches import BatchStore
 from mockgem.resources.caches import CacheStore
 from mockgem.resources.file_records import Processing
+from mockgem.resources.file_search import FileSearchStores
 from mockgem.resources.files import FileStore
+from mockgem.resources.interactions import InteractionStore
+from mockgem.resources.operations import OperationStore
 from mockgem.resources.prediction_jobs import PredictionJobStore
 from mockgem.resources.state import DiskState, Limits, open_state
-from mockgem.server.batches import batch_answerer
-from mockgem.server.keys import BATCHES, CACHES, CONFIG, FILES, PREDICTION_JOBS, STATE
+from mockgem.resources.tunings import TuningStore
+from mockgem.server.batches import batch_answerer, embed_answerer
+from mockgem.server.keys import BATCHES, CACHES, CONFIG, FILE_SEARCH, FILES, INTERACTIONS, OPERATIONS, PREDICTION_JOBS, STATE, TUNINGS
 
 
 async def resource_stores(app: web.Application) -> AsyncIterator[None]:
-    """A `cleanup_ctx`: files, cached contents and batches over one state, closed at the end."""
+    """A `cleanup_ctx`: every resource store over one state, closed at the end."""
     config = app[CONFIG]
     state = open_state(config.state_dir)
     files = FileStore(state, clock=time.time, base_url=f"http://{config.host}:{config.port}", processing=processing_of(config), limits=Limits(config.max_file_size, config.max_storage))
     app[STATE], app[FILES] = state, files
     app[CACHES] = CacheStore(state, clock=time.time, count_tokens=count_request)
-    app[BATCHES] = BatchStore(state, clock=time.time, files=files, answer=batch_answerer(app), duration=config.batch_duration)
+    app[BATCHES] = BatchStore(state, clock=time.time, files=files, answer=batch_answerer(app), duration=config.batch_duration, embed=embed_answerer(app))
     app[PREDICTION_JOBS] = PredictionJobStore(state, clock=time.time, duration=config.batch_duration)
+    operations = app[OPERATIONS] = OperationStore(state, clock=time.time, duration=config.operation_duration)
+    app[FILE_SEARCH] = FileSearchStores(state, clock=time.time, operations=operations)
+    app[TUNINGS] = TuningStore(state, clock=time.time, operations=operations)
+    app[INTERACTIONS] = InteractionStore(state, clock=time.time, duration=config.operation_duration)
     yield
     if isinstance(state, DiskState):
         state.close()
