@@ -7,8 +7,11 @@ same thing. A base-URL path prefix (`http://host/prefix/v1/...`) is skipped, as 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from mockgem.errors import ApiError
 
 Surface = Literal["gemini", "vertex", "openai", "admin"]
 
@@ -157,7 +160,11 @@ class ApiRequest:
     """One parsed request as every source sees it.
 
     `body` is canonical: keys of known API fields in camelCase whatever the client sent,
-    user maps (function args, schemas) untouched.
+    user maps (function args, schemas) untouched. `method` and `path` are the client's HTTP
+    request, with `raw` its bytes: a recording is matched against those first, so an
+    OpenAI-compatible request translated to `call` still finds a recording of its own path.
+    `invalid` is the error the real API would give for the body: a recording may still answer
+    (the real API accepted what was recorded), the simulators raise it.
     """
 
     call: ApiCall
@@ -165,10 +172,18 @@ class ApiRequest:
     raw: bytes = b""
     query: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
+    method: str = ""
+    path: str = ""
+    invalid: ApiError | None = None
 
     @property
     def stream(self) -> bool:
         return self.call.action == "streamGenerateContent" or bool(self.body.get("stream"))
+
+    @property
+    def target(self) -> str:
+        """The client's path and query, as a recording's URI is compared with it."""
+        return f"{self.path}?{urlencode(self.query)}" if self.query else self.path
 
     def query_value(self, name: str) -> str | None:
         return next((value for key, value in self.query if key == name), None)

@@ -17,6 +17,7 @@ from mockgem.errors import InvalidArgument
 from mockgem.protocol.casing import camel_keys, to_snake
 from mockgem.protocol.envelopes import bad_request_detail
 from mockgem.protocol.gemini import BODY_FIELDS, REQUEST_MODELS, Wire
+from mockgem.protocol.repeated import wrap_single_values
 
 # The real API names enum types under its proto package; /v1 and Vertex use their own package, which
 # this module is not told (the message differs only in that name).
@@ -62,6 +63,7 @@ def validate_request(action: str, body: Any, message_name: str = "") -> JSONDict
         )
     model = REQUEST_MODELS.get(action)
     if model is not None:
+        body = wrap_single_values(model, body)
         _validate(model, body, BODY_FIELDS.get(action))
     canonical: JSONDict = camel_keys(body)
     if action in _ROLE_CHECKED:

@@ -6,18 +6,20 @@ The only place that awaits between chunks: `sse` plans the chunks, this module w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import orjson
 from aiohttp import web
 
 from mockgem._types import JSONDict
 from mockgem.errors import ApiError
-from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.protocol.calls import ApiRequest
+from mockgem.protocol.forms import ResponseForm
+from mockgem.server.exchange import Exchange
 from mockgem.protocol.envelopes import error_body
 from mockgem.server.faulting import apply_faults, faulted_stream
 from mockgem.sources.base import Answer
-from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, merge_chunks, split_response, split_sse_events
+from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, merge_chunks, split_array_frames, split_response, split_sse_events
 
 JSON_TYPE = "application/json; charset=UTF-8"
 SSE_TYPE = "text/event-stream"
@@ -30,15 +32,15 @@ PREFLIGHT_METHODS = "DELETE, GET, HEAD, PATCH, POST, PUT"
 PREFLIGHT_MAX_AGE = "3600"
 
 
+def public_origin(request: web.Request) -> str:
+    """`scheme://host` as the client reached this server, through a proxy or a port map too."""
+    host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip() or request.host
+    scheme = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() or request.scheme
+    return f"{scheme}://{host}"
+
+
 def render_json(body: object, status: int = 200) -> web.Response:
     return web.Response(body=orjson.dumps(body, option=orjson.OPT_INDENT_2), status=status, content_type="application/json", charset="UTF-8", headers=GOOGLE_HEADERS)
-
-
-def wants_list_errors(call: ApiCall, alt: str | None) -> bool:
-    """The no-`alt` stream form and the OpenAI-compatible layer wrap errors in a list."""
-    return call.surface == "openai" or call.action in {"chat.completions", "embeddings"} or (
-        call.action == "streamGenerateContent" and alt != "sse"
-    )
 
 
 def render_error(error: ApiError, as_list: bool = False) -> web.Response:
@@ -87,6 +89,23 @@ def whole_response(answer: Answer) -> JSONDict:
     return merge_chunks(answer.payloads) if answer.chunked else answer.body
 
 
+def as_recorded(answer: Answer, form: ResponseForm) -> bool:
+    """Whether the answer's recorded bytes are what this client gets: the form it asks for."""
+    return answer.raw is not None and answer.form is form and answer.live is None
+
+
+def render_answer(answer: Answer, form: ResponseForm) -> web.Response:
+    """A one-body answer: its recorded bytes in the same form, else its JSON."""
+    if as_recorded(answer, form):
+        return render_bytes(answer)
+    return render_json(answer.body, answer.status)
+
+
+def render_bytes(answer: Answer) -> web.Response:
+    content_type = answer.raw_content_type or "application/json; charset=UTF-8"
+    return web.Response(body=answer.raw, status=answer.status, headers={**GOOGLE_HEADERS, "Content-Type": content_type})
+
+
 async def stream_payloads(answer: Answer) -> AsyncIterator[tuple[JSONDict, float]]:
     """The chunks of a stream answer with the delay before each."""
     if answer.live is not None:
@@ -98,33 +117,38 @@ async def stream_payloads(answer: Answer) -> AsyncIterator[tuple[JSONDict, float
         yield payload, answer.delays[index] if index < len(answer.delays) else 0.0
 
 
-async def render_generate(request: web.Request, api: ApiRequest, answer: Answer) -> web.StreamResponse:
-    faulted = await apply_faults(request, api, answer)
+async def render_generate(request: web.Request, exchange: Exchange, api: ApiRequest, answer: Answer) -> web.StreamResponse:
+    faulted = await apply_faults(request, exchange, api, answer)
     if isinstance(faulted, web.StreamResponse):
         return faulted
-    answer = faulted
-    if not api.stream:
+    answer, form = faulted, exchange.form
+    if as_recorded(answer, form):
+        return await render_recorded_stream(request, exchange, answer) if form.streams and answer.status == 200 else render_bytes(answer)
+    if not form.streams:
         return render_json(whole_response(answer), answer.status)
     if answer.status != 200:
-        return render_json([answer.body] if api.query_value("alt") != "sse" else answer.body, answer.status)
-    if api.query_value("alt") == "sse":
-        return await write_stream(request, SSE_TYPE, _recorded_frames(answer) if _is_recorded_sse(answer) else _sse_frames(answer))
-    return await write_stream(request, JSON_TYPE, _array_frames(answer))
+        return render_json([answer.body] if form.lists_errors else answer.body, answer.status)
+    if form is ResponseForm.SSE:
+        return await write_stream(request, exchange, SSE_TYPE, _sse_frames(answer))
+    return await write_stream(request, exchange, JSON_TYPE, _array_frames(answer))
+
+
+async def render_recorded_stream(request: web.Request, exchange: Exchange, answer: Answer) -> web.StreamResponse:
+    """A recorded stream, unchanged: one event (or array element) at a time with its recorded delay."""
+    raw = answer.raw or b""
+    frames = split_array_frames(raw) if exchange.form is ResponseForm.JSON_ARRAY else split_sse_events(raw)
+    content_type = answer.raw_content_type or (JSON_TYPE if exchange.form is ResponseForm.JSON_ARRAY else SSE_TYPE)
+    return await write_stream(request, exchange, content_type, _timed(frames, answer.delays))
+
+
+async def _timed(frames: list[bytes], delays: Sequence[float]) -> AsyncIterator[tuple[bytes, float]]:
+    for index, frame in enumerate(frames):
+        yield frame, delays[index] if index < len(delays) else 0.0
 
 
 async def _sse_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
     async for payload, delay in stream_payloads(answer):
         yield encode_sse(payload), delay
-
-
-def _is_recorded_sse(answer: Answer) -> bool:
-    return answer.raw is not None and SSE_TYPE in (answer.raw_content_type or "") and answer.live is None
-
-
-async def _recorded_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
-    """The recorded SSE bytes, unchanged, one event at a time with its recorded delay."""
-    for index, event in enumerate(split_sse_events(answer.raw or b"")):
-        yield event, answer.delays[index] if index < len(answer.delays) else 0.0
 
 
 async def _array_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
@@ -135,9 +159,9 @@ async def _array_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
     yield (ARRAY_END if index else b"[]"), 0.0
 
 
-async def write_stream(request: web.Request, content_type: str, frames: AsyncIterator[tuple[bytes, float]]) -> web.StreamResponse:
+async def write_stream(request: web.Request, exchange: Exchange, content_type: str, frames: AsyncIterator[tuple[bytes, float]]) -> web.StreamResponse:
     response = web.StreamResponse(headers={**GOOGLE_HEADERS, "Content-Type": content_type})
-    stream = faulted_stream(request)
+    stream = faulted_stream(exchange, exchange.form)
     await response.prepare(request)
     async for data, delay in stream.frames(frames):
         if delay > 0:

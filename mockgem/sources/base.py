@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from mockgem._types import JSONDict
+from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
+from mockgem.protocol.forms import ResponseForm
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +18,8 @@ class Answer:
 
     `payloads` are native JSON bodies: one whole response, or (with `chunked`) the chunks of a
     stream in order, each with its delay in seconds before it in `delays`. `raw` holds the exact
-    recorded bytes, served unchanged when the client asked for the same form they were recorded in.
+    recorded bytes, served unchanged when the client asks for `form`, the form they were recorded
+    in, with the recorded `headers` a client reads (content type, upload session headers).
     `live` streams payloads as an upstream sends them (passthrough), instead of `payloads`.
     `faults` are fault-language terms (`cut=3`) the server applies to this answer. `source` is the
     kind of source that answered (`cassettes`, `rules`, `builtin`, `upstream`), for the journal.
@@ -30,6 +33,8 @@ class Answer:
     origin: str = ""
     raw: bytes | None = None
     raw_content_type: str | None = None
+    form: ResponseForm | None = None
+    headers: tuple[tuple[str, str], ...] = ()
     live: AsyncIterator[JSONDict] | None = field(default=None, compare=False)
     faults: tuple[str, ...] = ()
     source: str = ""
@@ -81,3 +86,20 @@ class FirstOf:
                 return result
             misses.append(result)
         return next((miss for miss in misses if not miss.passing), misses[0]) if misses else Miss("no source is configured")
+
+
+class Checked:
+    """`inner`, asked only a request the real API would accept; else its error, or with
+    `passing` a passing miss (scripted rules in front of the recordings let an invalid request
+    through to them: the real API accepted what was recorded)."""
+
+    def __init__(self, inner: Source, *, passing: bool = False) -> None:
+        self._inner = inner
+        self._passing = passing
+
+    async def answer(self, request: ApiRequest) -> Answer | Miss:
+        if request.invalid is None:
+            return await self._inner.answer(request)
+        if self._passing:
+            return Miss(request.invalid.message, "validation", passing=True)
+        raise request.invalid

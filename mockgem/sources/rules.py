@@ -34,7 +34,7 @@ from mockgem._types import JSONDict
 from mockgem.errors import ConfigError, MockGemError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import ModelInfo, bare_model_id, find_model
-from mockgem.protocol.envelopes import model_not_found
+from mockgem.protocol.envelopes import error_body, model_not_found
 from mockgem.protocol.validation import check_thought_signatures
 from mockgem.sources.base import Answer, FunctionSource, Miss, Source
 from mockgem.sources.replies import Reply, Strict, StreamShape, as_vertex, build_response, reply_error
@@ -266,14 +266,15 @@ class RuleSource:
             raise model_not_found(model_id, call.version, call.action)
         scripted = rule.rule.reply if rule else None
         reply = scripted or unscripted_reply(self.default or Reply(text=DEFAULT_REPLY_TEXT), request.body)
+        origin = rule.origin if rule else "default reply"
+        faults = rule.rule.fault if rule else ()
         if reply.error is not None:
-            raise reply_error(reply.error, model_id)
+            error = reply_error(reply.error, model_id)
+            return Answer(payloads=(error_body(error),), status=error.code, origin=origin, faults=faults, source="rules")
         body = reply.raw if reply.raw is not None else build_response(reply, request.body, model or model_id)
         if call.surface == "vertex" and reply.raw is None:
             body = as_vertex(body)
         shape = (rule.rule.stream if rule else None) or reply.stream
-        origin = rule.origin if rule else "default reply"
-        faults = rule.rule.fault if rule else ()
         return Answer(payloads=(body,), stream_chunks=shape.chunks if shape else None, origin=origin, faults=faults, source="rules")
 
     def _files_of(self, request: JSONDict) -> list[str]:

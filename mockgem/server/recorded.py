@@ -1,0 +1,61 @@
+"""Recordings first, on any route: what was recorded comes back as recorded, byte for byte.
+
+In replay and auto the cassettes are asked before a route's simulator (files, caches, batches,
+anything mockgem does not simulate), by a key that needs no knowledge of the route: method,
+path without host and API version, canonical query and body. The names in a recorded answer
+stay the recorded names. A recorded resumable upload keeps working: its session URL is
+rewritten to point back at this server with the recorded `upload_id`, so the chunks sent to it
+are looked up (and answered) as recorded too.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from multidict import CIMultiDict
+
+from mockgem.config import RecordMode
+from mockgem.protocol.calls import VERSIONS
+from mockgem.server.exchange import Exchange
+from mockgem.server.keys import CASSETTES, CONFIG
+from mockgem.server.render import GOOGLE_HEADERS, public_origin
+from mockgem.sources.base import Answer
+
+UPLOAD_URL = "x-goog-upload-url"
+ASKING_MODES = frozenset({RecordMode.REPLAY, RecordMode.AUTO})
+
+
+async def answer_recorded(request: web.Request, exchange: Exchange) -> web.StreamResponse | None:
+    """The recorded response to this request, or None when no recording holds it."""
+    if request.app[CONFIG].mode not in ASKING_MODES:
+        return None
+    answer = request.app[CASSETTES].take(request.method, request.path_qs, exchange.body, tuple(request.headers.items()))
+    if answer is None:
+        return None
+    return render_recorded(request, exchange.answered(answer))
+
+
+def render_recorded(request: web.Request, answer: Answer) -> web.Response:
+    """The recorded status, bytes and the headers a client reads; an upload session's URL points here."""
+    headers = CIMultiDict(GOOGLE_HEADERS)
+    for name, value in answer.headers:
+        headers[name] = local_url(request, value) if name.lower() == UPLOAD_URL else value
+    headers.setdefault("Content-Type", "application/json; charset=UTF-8")
+    return web.Response(status=answer.status, body=answer.raw, headers=headers)
+
+
+def local_url(request: web.Request, url: str) -> str:
+    """`url` (an upstream's) on this server: its path and query after this request's base-URL prefix."""
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{public_origin(request)}{base_prefix(request.path)}{parts.path}{query}"
+
+
+def base_prefix(path: str) -> str:
+    """What stands before `/upload/` or the API version in `path`: a base URL's own path."""
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        if segment == "upload" or segment in VERSIONS:
+            return "/".join(segments[:index])
+    return ""
