@@ -6,9 +6,11 @@ same thing. A base-URL path prefix (`http://host/prefix/v1/...`) is skipped, as 
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlencode
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mockgem.errors import ApiError
@@ -41,6 +43,7 @@ class ApiCall:
         return self.action in {"generateContent", "streamGenerateContent", "chat.completions"}
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_call(method: str, path: str) -> ApiCall | None:
     """The API call that `method path` names, or None when no method of the API has that path."""
     segments = [s for s in path.split("/") if s]
@@ -155,6 +158,37 @@ def _parse_openai(method: str, version: str, rest: list[str], surface: Surface) 
     return None
 
 
+class Verdict:
+    """Whether the real API would accept a request's body, worked out when first asked: a
+    request a recording answers needs none."""
+
+    __slots__ = ("_check", "_error", "_known")
+
+    def __init__(self, check: Callable[[], None] | None = None) -> None:
+        self._check = check
+        self._error: ApiError | None = None
+        self._known = check is None
+
+    @classmethod
+    def refused(cls, error: ApiError) -> Verdict:
+        verdict = cls()
+        verdict._error = error
+        return verdict
+
+    @property
+    def error(self) -> ApiError | None:
+        if not self._known and self._check is not None:
+            try:
+                self._check()
+            except ApiError as error:
+                self._error = error
+            self._known = True
+        return self._error
+
+
+ACCEPTED = Verdict()
+
+
 @dataclass(frozen=True, slots=True)
 class ApiRequest:
     """One parsed request as every source sees it.
@@ -174,11 +208,15 @@ class ApiRequest:
     headers: tuple[tuple[str, str], ...] = ()
     method: str = ""
     path: str = ""
-    invalid: ApiError | None = None
+    verdict: Verdict = field(default_factory=lambda: ACCEPTED, compare=False)
 
     @property
     def stream(self) -> bool:
         return self.call.action == "streamGenerateContent" or bool(self.body.get("stream"))
+
+    @property
+    def invalid(self) -> ApiError | None:
+        return self.verdict.error
 
     @property
     def target(self) -> str:

@@ -26,7 +26,8 @@ def wrap_single_values(model: type[BaseModel], data: Any) -> Any:
         if found is None:
             continue
         repeated, message = found
-        if repeated and not isinstance(value, list) and value is not None:
+        # A message list takes one object, a scalar list one scalar; anything else stays refused.
+        if repeated and value is not None and not isinstance(value, list) and isinstance(value, dict) == (message is not None):
             value = [value]
         if message is not None:
             value = [wrap_single_values(message, item) for item in value] if isinstance(value, list) else wrap_single_values(message, value)

@@ -6,16 +6,16 @@ GenerateContentRequest, and the Gemini answer (whole or chunk by chunk) becomes 
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from mockgem.errors import ApiError
-from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.protocol.calls import ApiCall, ApiRequest, Verdict
 from mockgem.protocol.forms import ResponseForm
 from mockgem.protocol.envelopes import error_from_body
-from mockgem.protocol.validation import validate_request
+from mockgem.protocol.validation import canonical_request, check_request
 from mockgem.server.faulting import admit, apply_faults
 from mockgem.server.native import ask
 from mockgem.server.parse import openai_request
@@ -35,17 +35,10 @@ def native_request(exchange: Exchange, api: ApiRequest, action: str, model: str 
     the client's own path and bytes stay with it, as a recording of them is looked up first."""
     call = api.call
     native = ApiCall(call.surface, call.version, action, model, project=call.project, location=call.location)
-    checked, invalid = validated(action, body)
-    asked = ApiRequest(native, checked, api.raw, api.query, api.headers, method=api.method, path=api.path, invalid=invalid)
+    verdict = Verdict(functools.partial(check_request, action, body))
+    asked = ApiRequest(native, canonical_request(action, body), api.raw, api.query, api.headers, method=api.method, path=api.path, verdict=verdict)
     exchange.asked = asked
     return asked
-
-
-def validated(action: str, body: dict[str, object]) -> tuple[dict[str, object], ApiError | None]:
-    try:
-        return validate_request(action, body), None
-    except ApiError as invalid:
-        return body, invalid
 
 
 async def ask_ok(request: web.Request, exchange: Exchange, native: ApiRequest) -> Answer:

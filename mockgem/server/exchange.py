@@ -73,7 +73,7 @@ class Exchange:
             duration_ms=round(duration_ms, 3),
             surface=call.surface if call else None, action=call.action if call else None,
             model=bare_model_id(model) if model else None,
-            encoded_body=encoded(client.body) if client and client.invalid is None else self._raw_json(),
+            encoded_body=encoded(client.body) if client and (client.body or not self.body.strip()) else self._raw_json(),
             encoded_native_body=encoded(asked.body) if asked and client and asked.body is not client.body else None,
             cassette=self.cassette,
             answered_by=self._answered_by(), source=self._source(),

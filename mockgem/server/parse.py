@@ -6,12 +6,13 @@ the same request (which the real API answered) is still found; the simulators ra
 
 from __future__ import annotations
 
+import functools
+
 from aiohttp import web
 
 from mockgem.errors import ApiError, InvalidArgument
-from mockgem.protocol.calls import ApiCall, ApiRequest
-from mockgem.protocol.casing import camel_keys
-from mockgem.protocol.validation import parse_json_body, validate_request
+from mockgem.protocol.calls import ApiCall, ApiRequest, Verdict
+from mockgem.protocol.validation import canonical_request, check_request, parse_json_body
 from mockgem.server.exchange import Exchange
 
 READ_CHUNK = 1 << 20
@@ -45,11 +46,11 @@ def payload_too_large(limit: int) -> InvalidArgument:
 
 
 def api_request(request: web.Request, exchange: Exchange, call: ApiCall | None = None) -> ApiRequest:
-    """The request as sources see it; a body the real API would refuse is kept with its error."""
+    """The request as sources see it; whether the real API would accept it is worked out when asked."""
     call = call or _known(exchange)
-    body, invalid = _checked(call.action, exchange.body)
+    body, verdict = _read(call.action, exchange.body)
     api = ApiRequest(call, body, exchange.body, tuple(request.query.items()), tuple(request.headers.items()),
-                     method=request.method, path=request.path, invalid=invalid)
+                     method=request.method, path=request.path, verdict=verdict)
     exchange.client = exchange.asked = api
     return api
 
@@ -73,17 +74,13 @@ def openai_request(request: web.Request, exchange: Exchange) -> ApiRequest:
     return api
 
 
-def _checked(action: str, raw: bytes) -> tuple[dict[str, object], ApiError | None]:
-    """The body canonical, and the real API's error for it if it would refuse it."""
+def _read(action: str, raw: bytes) -> tuple[dict[str, object], Verdict]:
+    """The body canonical, and the verdict on it; a body that is no JSON is refused already."""
     try:
         parsed = parse_json_body(raw)
     except ApiError as invalid:
-        return {}, invalid
-    try:
-        return validate_request(action, parsed), None
-    except ApiError as invalid:
-        lenient = camel_keys(parsed) if isinstance(parsed, dict) else {}
-        return lenient, invalid
+        return {}, Verdict.refused(invalid)
+    return canonical_request(action, parsed), Verdict(functools.partial(check_request, action, parsed))
 
 
 def _known(exchange: Exchange) -> ApiCall:

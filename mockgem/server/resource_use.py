@@ -38,6 +38,8 @@ class ResourceResolvingSource:
     async def answer(self, api: ApiRequest) -> Answer | Miss:
         if not api.call.is_generate or FILES not in self._app:
             return await self._inner.answer(api)
+        if self._strict and api.invalid is not None:
+            raise api.invalid
         try:
             expanded, cached_tokens = expand_cached_content(self._app, api)
         except ApiError:

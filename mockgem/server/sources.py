@@ -10,7 +10,7 @@ retry) is never replaced by a recording, nor sent upstream and recorded.
   nothing written. auto: FirstOf(fitting rules, cassettes, forward-and-record).
 A request the real API would refuse passes the fitting rules by and reaches the cassettes (it was
 answered when it was recorded) and the upstream (which gives its own error); the simulators
-after them refuse it (`Checked`). Outside replay, the upstream is also under `UPSTREAM`, where
+after them refuse it (the rules' fallback and `Checked` around builtin). Outside replay, the upstream is also under `UPSTREAM`, where
 files, caches and batches calls are forwarded.
 """
 
@@ -37,14 +37,14 @@ from mockgem.sources.rules import Fallback, FaultCheck, FileLabels, RuleSource
 def install_sources(app: web.Application, config: Config, *, file_labels: FileLabels | None = None, check_faults: FaultCheck | None = None) -> None:
     cassettes = app[CASSETTES] = load_cassettes(config)
     rules = app[RULES] = RuleSource(config.rules, file_labels=file_labels, check_faults=check_faults)
-    scripted_first = Checked(ResourceResolvingSource(app, rules.answering(Fallback.NONE), strict=False), passing=True)
+    scripted_first = ResourceResolvingSource(app, rules.answering(Fallback.NONE), strict=False)
     if config.mode is not RecordMode.REPLAY:
         _install_upstream(app, config, FirstOf(scripted_first, cassettes) if config.mode is RecordMode.AUTO else scripted_first)
     elif config.cassette is None and config.cassette_dir is None:
-        app[SOURCE] = Checked(FirstOf(ResourceResolvingSource(app, rules), BuiltinSource()))
+        app[SOURCE] = FirstOf(ResourceResolvingSource(app, rules), Checked(BuiltinSource()))
     else:
         fallback = ResourceResolvingSource(app, rules.answering(Fallback.DEFAULT))
-        app[SOURCE] = FirstOf(scripted_first, cassettes, Checked(fallback), Checked(BuiltinSource()))
+        app[SOURCE] = FirstOf(scripted_first, cassettes, fallback, Checked(BuiltinSource()))
 
 
 def load_cassettes(config: Config) -> CassetteSource:

@@ -89,17 +89,12 @@ class FirstOf:
 
 
 class Checked:
-    """`inner`, asked only a request the real API would accept; else its error, or with
-    `passing` a passing miss (scripted rules in front of the recordings let an invalid request
-    through to them: the real API accepted what was recorded)."""
+    """`inner`, asked only a request the real API would accept; else that error."""
 
-    def __init__(self, inner: Source, *, passing: bool = False) -> None:
+    def __init__(self, inner: Source) -> None:
         self._inner = inner
-        self._passing = passing
 
     async def answer(self, request: ApiRequest) -> Answer | Miss:
-        if request.invalid is None:
-            return await self._inner.answer(request)
-        if self._passing:
-            return Miss(request.invalid.message, "validation", passing=True)
-        raise request.invalid
+        if request.invalid is not None:
+            raise request.invalid
+        return await self._inner.answer(request)

@@ -258,6 +258,10 @@ class RuleSource:
         falls_back = fallback is Fallback.PLACEHOLDER or (fallback is Fallback.DEFAULT and self.default is not None)
         if not falls_back and fits(consume=False) is None:
             return Miss("no rule matches", "rules", passing=fallback is Fallback.NONE)
+        if request.invalid is not None:  # worked out only now: a request no rule fits needs no verdict
+            if fallback is Fallback.NONE:
+                return Miss(request.invalid.message, "rules", passing=True)  # a recording may answer it
+            raise request.invalid
         _check_request(model, request)  # before a rule's `times` is used: a refused request spends none
         rule = fits()
         if rule is None and not falls_back:

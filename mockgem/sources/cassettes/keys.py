@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import orjson
+
 from mockgem.protocol.calls import VERSIONS, parse_call
 from mockgem.protocol.casing import camel_keys
 from mockgem.sources.cassettes.jsonpath import drop, edit_path, parse_path
@@ -110,14 +112,29 @@ def canonical_body(body: bytes, rules: KeyRules) -> tuple[Any, str, bool]:
     if _OPAQUE_DIGEST.fullmatch(body):  # bytes recorded as their digest (`--hash-blobs-over`)
         return None, "bytes:" + body[len(OPAQUE_DIGEST_PREFIX) :].decode(), False
     try:
-        value = json.loads(body)
+        value = _loads(body)
     except ValueError:
         return None, "bytes:" + opaque_digest(body), False
     value = _normalise(camel_keys(value))
     for path in rules.ignored_paths:
         value = edit_path(value, parse_path(path), drop)
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return value, "json:" + hashlib.sha256(text.encode()).hexdigest(), True
+    return value, "json:" + hashlib.sha256(_canonical_text(value)).hexdigest(), True
+
+
+def _loads(body: bytes) -> Any:
+    """orjson's parse, or the standard library's for what orjson refuses (a lone surrogate, an
+    integer beyond 64 bits), which must still be told apart from a body that is no JSON."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
+def _canonical_text(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # what orjson cannot write (a lone surrogate, a huge integer)
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
 def _normalise(value: Any) -> Any:

@@ -176,6 +176,7 @@ class CassetteSource:
         self.timing = timing or ReplayTiming()
         self.rewrite = rewrite
         self._rewritten: set[Path] = set()
+        self._answers: dict[int, tuple[Recorded, Answer]] = {}
 
     @classmethod
     def load(cls, *, file: Path | None = None, directory: Path | None = None, timing: ReplayTiming | None = None,
@@ -201,11 +202,11 @@ class CassetteSource:
         scope = self.scope(request)
         found = self.index.lookup_shape(describe_request(request.method, request.target, request.raw, self.index.rules), cassette=scope)
         if isinstance(found, Recorded):
-            return answer_from(found, self.timing)
+            return self._answer_of(found)
         if _translated(request):
             native = self.index.lookup_shape(request_shape(request, self.index.rules), cassette=scope)
             if isinstance(native, Recorded):
-                return answer_from(native, self.timing)
+                return self._answer_of(native)
             found = closer(found, native)
         return Miss(found.message, "cassettes")
 
@@ -214,7 +215,14 @@ class CassetteSource:
         if len(self.index) == 0:
             return None
         found = self.index.take(describe_request(method, target, body, self.index.rules), cassette=self._scope_of(headers))
-        return answer_from(found, self.timing) if found is not None else None
+        return self._answer_of(found) if found is not None else None
+
+    def _answer_of(self, recorded: Recorded) -> Answer:
+        """The recording's Answer, decoded once: a recording is served unchanged every time."""
+        kept = self._answers.get(id(recorded))
+        if kept is None or kept[0] is not recorded:
+            kept = self._answers[id(recorded)] = (recorded, answer_from(recorded, self.timing))
+        return kept[1]
 
     def holds(self, request: ApiRequest) -> bool:
         """Whether a recording answers `request`, leaving the replay order as it is."""
