@@ -21,8 +21,8 @@ from mockgem.server.files import api_base
 from mockgem.server.keys import BATCHES, SOURCE
 from mockgem.server.listing import page_query
 from mockgem.server.parse import valid_request
-from mockgem.server.render import render_json, whole_response
-from mockgem.sources.base import Miss
+from mockgem.server.render import render_json
+from mockgem.sources.base import Miss, whole_body
 
 BATCH_API_VERSION = "v1beta"
 
@@ -44,7 +44,7 @@ async def _answer_batch_request(app: web.Application, request_body: JSONDict) ->
     result = await app[SOURCE].answer(ApiRequest(call, body))
     if isinstance(result, Miss):
         raise ApiError(f"mockgem: no answer for this request. {result.reason}", code=400, status="FAILED_PRECONDITION")
-    return whole_response(result) if result.status == 200 else _without_details(result.body)
+    return whole_body(result) if result.status == 200 else _without_details(whole_body(result))
 
 
 def _without_details(body: JSONDict) -> JSONDict:

@@ -14,14 +14,13 @@ from aiohttp import web
 
 from mockgem.protocol.calls import ApiCall, ApiRequest, Verdict
 from mockgem.protocol.forms import ResponseForm
-from mockgem.protocol.envelopes import error_from_body
 from mockgem.protocol.validation import canonical_request, check_request
 from mockgem.server.faulting import admit, apply_faults
 from mockgem.server.native import ask
 from mockgem.server.parse import openai_request
 from mockgem.server.exchange import Exchange
-from mockgem.server.render import SSE_TYPE, as_recorded, render_bytes, render_json, render_recorded_stream, stream_payloads, whole_response, write_stream
-from mockgem.sources.base import Answer
+from mockgem.server.render import SSE_TYPE, as_recorded, error_of, render_bytes, render_json, render_recorded_stream, stream_payloads, write_stream
+from mockgem.sources.base import Answer, whole_body
 from mockgem.sse import OPENAI_DONE, encode_openai_sse
 from mockgem.translate.chat_request import ChatTranslation, to_generate_request
 from mockgem.translate.chat_response import to_chat_completion
@@ -46,7 +45,7 @@ async def ask_ok(request: web.Request, exchange: Exchange, native: ApiRequest) -
     pipeline to render in the layer's list form. Recorded bytes of the client's own form stay."""
     answer = await ask(request, exchange, native)
     if answer.status != 200 and not as_recorded(answer, exchange.form):
-        raise error_from_body(answer.body, answer.status)
+        raise error_of(answer)
     return answer
 
 
@@ -65,9 +64,11 @@ async def chat_completions(request: web.Request, exchange: Exchange) -> web.Stre
     answer = faulted
     if as_recorded(answer, exchange.form):
         return await render_recorded_stream(request, exchange, answer) if exchange.form.streams and answer.status == 200 else render_bytes(answer)
+    if answer.status != 200:
+        raise error_of(answer)
     created = int(time.time())
     if not translation.options.stream:
-        response = whole_response(answer)
+        response = whole_body(answer)
         return render_json(to_chat_completion(response, translation.options, created=created, fallback_id=_fallback_id(response)))
     return await write_stream(request, exchange, SSE_TYPE, _chat_frames(answer, translation, created))
 
@@ -99,7 +100,7 @@ async def embeddings(request: web.Request, exchange: Exchange) -> web.StreamResp
     answer = await ask_ok(request, exchange, native)
     if as_recorded(answer, exchange.form):
         return render_bytes(answer)
-    return render_json(to_openai_embeddings(answer.body, translation))
+    return render_json(to_openai_embeddings(whole_body(answer), translation))
 
 
 async def list_models(request: web.Request, exchange: Exchange) -> web.StreamResponse:
@@ -110,7 +111,7 @@ async def list_models(request: web.Request, exchange: Exchange) -> web.StreamRes
     answer = await ask_ok(request, exchange, native)
     if as_recorded(answer, exchange.form):
         return render_bytes(answer)
-    return render_json(to_openai_model_list(answer.body.get("models") or []))
+    return render_json(to_openai_model_list(whole_body(answer).get("models") or []))
 
 
 async def get_model(request: web.Request, exchange: Exchange) -> web.StreamResponse:
@@ -120,4 +121,4 @@ async def get_model(request: web.Request, exchange: Exchange) -> web.StreamRespo
     answer = await ask_ok(request, exchange, native)
     if as_recorded(answer, exchange.form):
         return render_bytes(answer)
-    return render_json(to_openai_model(answer.body))
+    return render_json(to_openai_model(whole_body(answer)))

@@ -30,7 +30,7 @@ from mockgem.protocol.tokens import count_request
 from mockgem.protocol.forms import ResponseForm
 from mockgem.server.exchange import Exchange
 from mockgem.server.keys import FAULTS, QUOTAS
-from mockgem.sources.base import Answer
+from mockgem.sources.base import Answer, Chunks, RecordedBytes, Whole, decoded
 from mockgem.sse import ARRAY_END, OPENAI_DONE, encode_array_item, encode_openai_sse, encode_sse
 
 Frame = tuple[bytes, float]
@@ -121,11 +121,15 @@ def request_faults(request: web.Request) -> tuple[Fault, ...]:
 
 def with_outcome(plan: FaultPlan, answer: Answer) -> Answer:
     """The answer blocked or stopped early, as the plan says; recorded bytes no longer apply."""
-    if (plan.block is None and plan.finish is None) or answer.live is not None:
+    if plan.block is None and plan.finish is None:
         return answer
-    if answer.chunked:
-        return replace(answer, payloads=tuple(plan.apply_to_chunks(answer.payloads)), raw=None)
-    return replace(answer, payloads=(plan.apply(answer.body),), raw=None)
+    if isinstance(answer, RecordedBytes):
+        answer = decoded(answer)
+    if isinstance(answer, Chunks):
+        return replace(answer, payloads=tuple(plan.apply_to_chunks(answer.payloads)))
+    if isinstance(answer, Whole) and answer.status == 200:
+        return replace(answer, body=plan.apply(answer.body))
+    return answer
 
 
 async def _replaced_response(request: web.Request, exchange: Exchange, plan: FaultPlan, *, streaming: bool) -> web.StreamResponse | None:

@@ -17,7 +17,7 @@ from mockgem.server.exchange import Exchange
 from mockgem.server.keys import UPSTREAM, UPSTREAM_UPLOADS
 from mockgem.server.pipeline import Handler
 from mockgem.server.render import GOOGLE_HEADERS, public_origin, render_error
-from mockgem.sources.base import Answer
+from mockgem.sources.base import Whole
 
 UPLOAD_URL = "x-goog-upload-url"
 _ENDED_UPLOAD = frozenset({"final", "cancelled"})
@@ -52,7 +52,7 @@ async def forward_resource(request: web.Request, exchange: Exchange) -> web.Stre
         headers[UPLOAD_URL] = _local_session(request, upstream_url)
     if upload_id and relayed.header("x-goog-upload-status") in _ENDED_UPLOAD:
         request.app[UPSTREAM_UPLOADS].pop(upload_id, None)
-    exchange.answered(Answer(status=relayed.status, origin="upstream", source="upstream"))
+    exchange.answered(Whole(body={}, status=relayed.status, origin="upstream", source="upstream"))
     return web.Response(status=relayed.status, body=relayed.body, headers={**GOOGLE_HEADERS, **headers})
 
 

@@ -20,7 +20,7 @@ from mockgem.protocol.calls import VERSIONS
 from mockgem.server.exchange import Exchange
 from mockgem.server.keys import CASSETTES, CONFIG
 from mockgem.server.render import GOOGLE_HEADERS, public_origin
-from mockgem.sources.base import Answer
+from mockgem.sources.base import RecordedBytes
 
 UPLOAD_URL = "x-goog-upload-url"
 ASKING_MODES = frozenset({RecordMode.REPLAY, RecordMode.AUTO})
@@ -33,10 +33,11 @@ async def answer_recorded(request: web.Request, exchange: Exchange) -> web.Strea
     answer = request.app[CASSETTES].take(request.method, request.path_qs, exchange.body, tuple(request.headers.items()))
     if answer is None:
         return None
-    return render_recorded(request, exchange.answered(answer))
+    exchange.answered(answer)
+    return render_recorded(request, answer)
 
 
-def render_recorded(request: web.Request, answer: Answer) -> web.Response:
+def render_recorded(request: web.Request, answer: RecordedBytes) -> web.Response:
     """The recorded status, bytes and the headers a client reads; an upload session's URL points here."""
     headers = CIMultiDict(GOOGLE_HEADERS)
     for name, value in answer.headers:

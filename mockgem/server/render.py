@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
+from typing import TypeGuard
 
 import orjson
 from aiohttp import web
@@ -16,10 +17,10 @@ from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.forms import ResponseForm
 from mockgem.server.exchange import Exchange
-from mockgem.protocol.envelopes import error_body
+from mockgem.protocol.envelopes import error_body, error_from_body
 from mockgem.server.faulting import apply_faults, faulted_stream
-from mockgem.sources.base import Answer
-from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, merge_chunks, split_array_frames, split_response, split_sse_events
+from mockgem.sources.base import Answer, Chunks, Failure, Live, RecordedBytes, Whole, decoded, whole_body
+from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, split_array_frames, split_response, split_sse_events
 
 JSON_TYPE = "application/json; charset=UTF-8"
 SSE_TYPE = "text/event-stream"
@@ -85,60 +86,71 @@ async def add_cors_headers(request: web.Request, response: web.StreamResponse) -
         response.headers["Vary"] = f"{vary}, Origin"
 
 
-def whole_response(answer: Answer) -> JSONDict:
-    return merge_chunks(answer.payloads) if answer.chunked else answer.body
-
-
-def as_recorded(answer: Answer, form: ResponseForm) -> bool:
+def as_recorded(answer: Answer, form: ResponseForm) -> TypeGuard[RecordedBytes]:
     """Whether the answer's recorded bytes are what this client gets: the form it asks for."""
-    return answer.raw is not None and answer.form is form and answer.live is None
+    return isinstance(answer, RecordedBytes) and answer.form is form
+
+
+def error_of(answer: Answer) -> ApiError:
+    """The error an error answer stands for, to render in the client's form with every other error."""
+    if isinstance(answer, Failure):
+        return answer.error
+    return error_from_body(whole_body(answer), answer.status)
 
 
 def render_answer(answer: Answer, form: ResponseForm) -> web.Response:
-    """A one-body answer: its recorded bytes in the same form, else its JSON."""
+    """A one-body answer: its recorded bytes in the same form, else its JSON; an error is raised."""
     if as_recorded(answer, form):
         return render_bytes(answer)
-    return render_json(answer.body, answer.status)
+    if answer.status != 200:
+        raise error_of(answer)
+    return render_json(whole_body(answer))
 
 
-def render_bytes(answer: Answer) -> web.Response:
-    content_type = answer.raw_content_type or "application/json; charset=UTF-8"
+def render_bytes(answer: RecordedBytes) -> web.Response:
+    content_type = answer.content_type or "application/json; charset=UTF-8"
     return web.Response(body=answer.raw, status=answer.status, headers={**GOOGLE_HEADERS, "Content-Type": content_type})
 
 
 async def stream_payloads(answer: Answer) -> AsyncIterator[tuple[JSONDict, float]]:
     """The chunks of a stream answer with the delay before each."""
-    if answer.live is not None:
-        async for payload in answer.live:
+    if isinstance(answer, RecordedBytes):
+        answer = decoded(answer)
+    if isinstance(answer, Live):
+        async for payload in answer.chunks:
             yield payload, 0.0
         return
-    payloads = answer.payloads if answer.chunked else split_response(answer.body, answer.stream_chunks or DEFAULT_STREAM_CHUNKS)
-    for index, payload in enumerate(payloads):
-        yield payload, answer.delays[index] if index < len(answer.delays) else 0.0
+    if isinstance(answer, Chunks):
+        for index, payload in enumerate(answer.payloads):
+            yield payload, answer.delays[index] if index < len(answer.delays) else 0.0
+        return
+    if isinstance(answer, Whole):
+        for payload in split_response(answer.body, answer.stream_chunks or DEFAULT_STREAM_CHUNKS):
+            yield payload, 0.0
 
 
 async def render_generate(request: web.Request, exchange: Exchange, api: ApiRequest, answer: Answer) -> web.StreamResponse:
     faulted = await apply_faults(request, exchange, api, answer)
     if isinstance(faulted, web.StreamResponse):
         return faulted
-    answer, form = faulted, exchange.form
-    if as_recorded(answer, form):
-        return await render_recorded_stream(request, exchange, answer) if form.streams and answer.status == 200 else render_bytes(answer)
+    form = exchange.form
+    if as_recorded(faulted, form):
+        return await render_recorded_stream(request, exchange, faulted) if form.streams and faulted.status == 200 else render_bytes(faulted)
+    if faulted.status != 200:
+        raise error_of(faulted)
     if not form.streams:
-        return render_json(whole_response(answer), answer.status)
-    if answer.status != 200:
-        return render_json([answer.body] if form.lists_errors else answer.body, answer.status)
+        return render_json(whole_body(faulted))
     if form is ResponseForm.SSE:
-        return await write_stream(request, exchange, SSE_TYPE, _sse_frames(answer))
-    return await write_stream(request, exchange, JSON_TYPE, _array_frames(answer))
+        return await write_stream(request, exchange, SSE_TYPE, _sse_frames(faulted))
+    return await write_stream(request, exchange, JSON_TYPE, _array_frames(faulted))
 
 
-async def render_recorded_stream(request: web.Request, exchange: Exchange, answer: Answer) -> web.StreamResponse:
+async def render_recorded_stream(request: web.Request, exchange: Exchange, answer: RecordedBytes) -> web.StreamResponse:
     """A recorded stream, unchanged: one event (or array element) at a time with its recorded delay."""
-    raw = answer.raw or b""
-    frames = split_array_frames(raw) if exchange.form is ResponseForm.JSON_ARRAY else split_sse_events(raw)
-    content_type = answer.raw_content_type or (JSON_TYPE if exchange.form is ResponseForm.JSON_ARRAY else SSE_TYPE)
-    return await write_stream(request, exchange, content_type, _timed(frames, answer.delays))
+    frames = split_array_frames(answer.raw) if exchange.form is ResponseForm.JSON_ARRAY else split_sse_events(answer.raw)
+    content_type = answer.content_type or (JSON_TYPE if exchange.form is ResponseForm.JSON_ARRAY else SSE_TYPE)
+    delays = answer.decoded.delays if isinstance(answer.decoded, Chunks) else ()
+    return await write_stream(request, exchange, content_type, _timed(frames, delays))
 
 
 async def _timed(frames: list[bytes], delays: Sequence[float]) -> AsyncIterator[tuple[bytes, float]]:

@@ -34,9 +34,9 @@ from mockgem._types import JSONDict
 from mockgem.errors import ConfigError, MockGemError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import ModelInfo, bare_model_id, find_model
-from mockgem.protocol.envelopes import error_body, model_not_found
+from mockgem.protocol.envelopes import model_not_found
 from mockgem.protocol.validation import check_thought_signatures
-from mockgem.sources.base import Answer, FunctionSource, Miss, Source
+from mockgem.sources.base import Answer, Failure, FunctionSource, Miss, Source, Whole
 from mockgem.sources.replies import Reply, Strict, StreamShape, as_vertex, build_response, reply_error
 from mockgem.sources.unscripted import unscripted_reply
 
@@ -273,13 +273,12 @@ class RuleSource:
         origin = rule.origin if rule else "default reply"
         faults = rule.rule.fault if rule else ()
         if reply.error is not None:
-            error = reply_error(reply.error, model_id)
-            return Answer(payloads=(error_body(error),), status=error.code, origin=origin, faults=faults, source="rules")
+            return Failure(error=reply_error(reply.error, model_id), origin=origin, faults=faults, source="rules")
         body = reply.raw if reply.raw is not None else build_response(reply, request.body, model or model_id)
         if call.surface == "vertex" and reply.raw is None:
             body = as_vertex(body)
         shape = (rule.rule.stream if rule else None) or reply.stream
-        return Answer(payloads=(body,), stream_chunks=shape.chunks if shape else None, origin=origin, faults=faults, source="rules")
+        return Whole(body=body, stream_chunks=shape.chunks if shape else None, origin=origin, faults=faults, source="rules")
 
     def _files_of(self, request: JSONDict) -> list[str]:
         """Each file URI in the request, then the labels the server knows for it."""

@@ -19,7 +19,7 @@ from mockgem._types import JSONDict
 from mockgem.errors import CassetteError, InvalidArgument
 from mockgem.protocol.calls import ApiRequest, parse_call
 from mockgem.protocol.forms import ResponseForm, form_of
-from mockgem.sources.base import Answer, Miss
+from mockgem.sources.base import Answer, Chunks, Miss, RecordedBytes, Whole
 from mockgem.sources.cassettes.formats import load_cassette
 from mockgem.sources.cassettes.index import CassetteIndex, NearMiss, Recorded, rank
 from mockgem.sources.cassettes.keys import KeyRules, RequestShape, canonical_body, describe_request
@@ -85,20 +85,21 @@ def request_shape(api: ApiRequest, rules: KeyRules) -> RequestShape:
     return RequestShape(shape.method, endpoint, shape.query, value, digest, is_json)
 
 
-def answer_from(recorded: Recorded, timing: ReplayTiming) -> Answer:
+def answer_from(recorded: Recorded, timing: ReplayTiming) -> RecordedBytes:
     """A recorded response as an Answer: its bytes in the form they were recorded in, and their
     decoded JSON (a stream's chunks with their delays) for a client that asks another form."""
     interaction = recorded.interaction
     response = interaction.response
-    content_type = response.header("content-type")
     payloads = decode_payloads(response)
-    is_stream = "streamGenerateContent" in interaction.request.uri and response.status == 200
-    kept = dict(raw=response.body, raw_content_type=content_type, form=recorded_form(interaction),
-                headers=kept_headers(response), origin=recorded.origin, source="cassettes", status=response.status)
-    if not is_stream:
-        body = payloads[0] if payloads and isinstance(payloads[0], dict) else {}
-        return Answer((body,), **kept)  # type: ignore[arg-type]
-    return Answer(payloads, chunked=True, delays=timing.delays(response.chunk_offsets), **kept)  # type: ignore[arg-type]
+    decoded: Whole | Chunks
+    if "streamGenerateContent" in interaction.request.uri and response.status == 200:
+        decoded = Chunks(payloads=payloads, delays=timing.delays(response.chunk_offsets))
+    else:
+        decoded = Whole(body=payloads[0] if payloads and isinstance(payloads[0], dict) else {}, status=response.status)
+    return RecordedBytes(
+        raw=response.body, status=response.status, form=recorded_form(interaction), content_type=response.header("content-type"),
+        headers=kept_headers(response), decoded=decoded, origin=recorded.origin, source="cassettes",
+    )
 
 
 def recorded_form(interaction: Interaction) -> ResponseForm:
@@ -176,7 +177,7 @@ class CassetteSource:
         self.timing = timing or ReplayTiming()
         self.rewrite = rewrite
         self._rewritten: set[Path] = set()
-        self._answers: dict[int, tuple[Recorded, Answer]] = {}
+        self._answers: dict[int, tuple[Recorded, RecordedBytes]] = {}
 
     @classmethod
     def load(cls, *, file: Path | None = None, directory: Path | None = None, timing: ReplayTiming | None = None,
@@ -210,14 +211,14 @@ class CassetteSource:
             found = closer(found, native)
         return Miss(found.message, "cassettes")
 
-    def take(self, method: str, target: str, body: bytes, headers: Headers) -> Answer | None:
+    def take(self, method: str, target: str, body: bytes, headers: Headers) -> RecordedBytes | None:
         """The recording of this HTTP request, on any route, or None (no near miss worked out)."""
         if len(self.index) == 0:
             return None
         found = self.index.take(describe_request(method, target, body, self.index.rules), cassette=self._scope_of(headers))
         return self._answer_of(found) if found is not None else None
 
-    def _answer_of(self, recorded: Recorded) -> Answer:
+    def _answer_of(self, recorded: Recorded) -> RecordedBytes:
         """The recording's Answer, decoded once: a recording is served unchanged every time."""
         kept = self._answers.get(id(recorded))
         if kept is None or kept[0] is not recorded:
