@@ -43,6 +43,7 @@ class Exchange:
     answer: Answer | None = None
     miss: Miss | None = None
     error: ApiError | None = None
+    simulated: bool = False
     started: float = field(default_factory=time.time)
     clock: float = field(default_factory=time.perf_counter)
     closed: bool = False
@@ -83,11 +84,15 @@ class Exchange:
     def _answered_by(self) -> str | None:
         if self.answer is not None:
             return self.answer.origin or None
+        if self.simulated and self.call is not None:
+            return f"this run's {self.call.action.partition('.')[0]}"
         return f"mockgem ({self.error.status})" if self.error is not None and self.miss is None else None
 
     def _source(self) -> str | None:
         if self.answer is not None:
             return self.answer.source or None
+        if self.simulated:
+            return "simulator"
         return "validation" if self.error is not None and self.miss is None else None
 
     def _raw_json(self) -> bytes | None:

@@ -68,7 +68,9 @@ async def _answer_api(request: web.Request, exchange: Exchange, handler: Handler
     if handler is None:
         # UNVERIFIED: Google's front end answers an unknown method+path pair as not found.
         raise NotFound("Method not found.")
-    return await handler(request, exchange)
+    response = await handler(request, exchange)
+    exchange.simulated = exchange.answer is None  # a resource store answered (files, caches, batches)
+    return response
 
 
 def _error_response(request: web.Request, exchange: Exchange, error: Exception) -> web.StreamResponse:

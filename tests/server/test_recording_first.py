@@ -172,3 +172,10 @@ def test_journal_names_the_rule_behind_a_scripted_error(make_server: Start) -> N
         client.models.generate_content(model=MODEL, contents="boom")
     entry = server.requests.last
     assert entry is not None and (entry.status, entry.source) == (503, "rules") and entry.answered_by and "rule" in entry.answered_by
+
+
+def test_journal_names_the_simulator_behind_a_resource_answer(make_server: Start) -> None:
+    server = make_server()
+    client = genai_client(server)
+    client.files.upload(file=io.BytesIO(b"data"), config=types.UploadFileConfig(mime_type="text/plain"))
+    assert {(entry.source, entry.answered_by) for entry in server.requests} == {("simulator", "this run's files")}
