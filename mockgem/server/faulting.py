@@ -71,7 +71,7 @@ async def admit(request: web.Request, exchange: Exchange, api: ApiRequest, *, qu
     """Before any source is asked: the quota (generate calls), then the header's and global faults.
 
     Returns the response that replaces the answer (reset, empty, cut body), or None; raises the
-    quota's 429 or the fault's HTTP error for the error middleware to render.
+    quota's 429 or the fault's HTTP error for the pipeline to render.
     """
     model = bare_model_id(api.call.model or str(api.body.get("model") or ""))
     if quota:

@@ -2,7 +2,7 @@
 
 Upload bodies have their own size limit (`--max-file-size`), not `--max-body`: the SDK sends
 8 MiB chunks and a multipart body holds the whole file. The session URL (`?upload_id=`) needs no
-API key: the middleware lets it through, the upload id is the credential.
+API key: the pipeline lets it through, the upload id is the credential.
 """
 
 from __future__ import annotations
