@@ -6,7 +6,8 @@
    answer takes; the credentials are checked for a Google method, and the body is read once.
 4. The recordings are asked first, on any route (`recorded.answer_recorded`), in replay and auto.
    Methods whose answers faults and rules can shape (generate, chat, count, embed, models)
-   ask them after admission and the fitting rules, inside their handler.
+   ask them after admission and the fitting rules, inside their handler, unless no fault,
+   quota or rule is there to act.
 5. The method's handler (the simulators, or the upstream) answers the rest; a path no method has
    is a 404.
 Whatever goes wrong reaches the client in its surface's envelope, and the exchange is closed
@@ -24,7 +25,8 @@ from mockgem.errors import ApiError, NotFound, PermissionDenied
 from mockgem.protocol.calls import ApiCall, parse_call
 from mockgem.protocol.envelopes import MISSING_KEY_MESSAGE, MISSING_OAUTH_MESSAGE, api_error, invalid_key_error
 from mockgem.server.exchange import Exchange
-from mockgem.server.keys import CASSETTES, CONFIG, JOURNAL
+from mockgem.server.faulting import FAULT_HEADER
+from mockgem.server.keys import CASSETTES, CONFIG, FAULTS, JOURNAL, QUOTAS, RULES
 from mockgem.server.parse import payload_too_large, read_body
 from mockgem.server.recorded import answer_recorded
 from mockgem.server.render import is_preflight, render_error, render_preflight
@@ -61,8 +63,8 @@ async def _answer_api(request: web.Request, exchange: Exchange, handler: Handler
         exchange.api_key = check_credentials(request, call)
     config = request.app[CONFIG]
     exchange.body = await read_body(request, call, max_body=config.max_body, max_file_size=config.max_file_size)
-    if not asks_itself:
-        recorded = await answer_recorded(request, exchange)
+    if not asks_itself or nothing_acts_first(request):
+        recorded = await answer_recorded(request, exchange, as_is_only=asks_itself)
         if recorded is not None:
             return recorded
     if handler is None:
@@ -98,6 +100,12 @@ async def _answer_admin(request: web.Request, handler: AdminHandler | None) -> w
         return await handler(request)
     except Exception as error:
         return render_error(as_api_error(request, error))
+
+
+def nothing_acts_first(request: web.Request) -> bool:
+    """No fault, quota or scripted rule could act before the recordings on this request."""
+    app = request.app
+    return not (app[RULES].rules or app[FAULTS].faults or app[QUOTAS].specs or FAULT_HEADER in request.headers)
 
 
 def _cassette(request: web.Request) -> str | None:

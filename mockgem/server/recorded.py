@@ -2,7 +2,9 @@
 
 In replay and auto the cassettes are asked before a route's simulator (files, caches, batches,
 anything mockgem does not simulate), by a key that needs no knowledge of the route: method,
-path without host and API version, canonical query and body. The names in a recorded answer
+path without host and API version, canonical query and body. A generate call is asked here too
+when no fault, quota or rule could act before the recordings, so that a recorded answer in the
+client's form is bytes written at once: the hot path of a replayed test suite. The names in a recorded answer
 stay the recorded names. A recorded resumable upload keeps working: its session URL is
 rewritten to point back at this server with the recorded `upload_id`, so the chunks sent to it
 are looked up (and answered) as recorded too.
@@ -20,21 +22,28 @@ from mockgem.protocol.calls import VERSIONS
 from mockgem.server.exchange import Exchange
 from mockgem.server.keys import CASSETTES, CONFIG
 from mockgem.server.render import GOOGLE_HEADERS, public_origin
-from mockgem.sources.base import RecordedBytes
+from mockgem.sources.base import Chunks, RecordedBytes
 
 UPLOAD_URL = "x-goog-upload-url"
 ASKING_MODES = frozenset({RecordMode.REPLAY, RecordMode.AUTO})
 
 
-async def answer_recorded(request: web.Request, exchange: Exchange) -> web.StreamResponse | None:
-    """The recorded response to this request, or None when no recording holds it."""
+async def answer_recorded(request: web.Request, exchange: Exchange, *, as_is_only: bool = False) -> web.StreamResponse | None:
+    """The recorded response to this request, or None when no recording holds it. `as_is_only`
+    (a generate call): only a recording that goes out as it is, in the form the client asks for
+    and with no recorded timing to play; the method's handler converts or paces the others."""
     if request.app[CONFIG].mode not in ASKING_MODES:
         return None
-    answer = request.app[CASSETTES].take(request.method, request.path_qs, exchange.body, tuple(request.headers.items()))
+    accept = (lambda answer: goes_out_as_is(answer, exchange)) if as_is_only else None
+    answer = request.app[CASSETTES].take(request.method, request.path_qs, exchange.body, tuple(request.headers.items()), accept)
     if answer is None:
         return None
     exchange.answered(answer)
     return render_recorded(request, answer)
+
+
+def goes_out_as_is(answer: RecordedBytes, exchange: Exchange) -> bool:
+    return answer.form is exchange.form and not (isinstance(answer.decoded, Chunks) and any(answer.decoded.delays))
 
 
 def render_recorded(request: web.Request, answer: RecordedBytes) -> web.Response:

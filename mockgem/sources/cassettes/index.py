@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -114,13 +114,18 @@ class _Queue:
     def used_up(self) -> bool:
         return self.served >= len(self.items)
 
+    def peek(self, *, repeat_last: bool) -> Recorded | None:
+        """What `next` would give, leaving the order as it is."""
+        if not self.items or (self.used_up and not repeat_last and not self.items[-1].fresh):
+            return None
+        return self.items[min(self.served, len(self.items) - 1)]
+
     def next(self, *, repeat_last: bool) -> Recorded | None:
         """The next recording; once all were served, the last again, or None if it must not repeat
         (a recording of this run always repeats: auto answers a request it just recorded)."""
-        if not self.items or (self.used_up and not repeat_last and not self.items[-1].fresh):
-            return None
-        item = self.items[min(self.served, len(self.items) - 1)]
-        self.served += 1
+        item = self.peek(repeat_last=repeat_last)
+        if item is not None:
+            self.served += 1
         return item
 
     def add(self, recorded: Recorded, *, served: bool) -> None:
@@ -213,11 +218,18 @@ class CassetteIndex:
         scope = ALL if cassette is None else self.resolve(cassette)
         return NearMiss(shape, (str(cassette),), 0) if scope is None else self._near_miss(shape, scope)
 
-    def take(self, shape: RequestShape, *, cassette: str | None = None) -> Recorded | None:
-        """The next recording for `shape`, or None: no near miss is worked out."""
+    def take(self, shape: RequestShape, *, cassette: str | None = None, accept: Callable[[Recorded], bool] | None = None) -> Recorded | None:
+        """The next recording for `shape`, or None: no near miss is worked out. With `accept`, a
+        recording it turns down stays next in the replay order."""
         scope = ALL if cassette is None else self.resolve(cassette)
         queue = self._scopes[scope].get(shape.key) if scope is not None else None
-        return queue.next(repeat_last=self.repeat_last) if queue is not None else None
+        if queue is None:
+            return None
+        if accept is not None:
+            upcoming = queue.peek(repeat_last=self.repeat_last)
+            if upcoming is None or not accept(upcoming):
+                return None
+        return queue.next(repeat_last=self.repeat_last)
 
     def _near_miss(self, shape: RequestShape, scope: str) -> NearMiss:
         searched = self.names if scope == ALL else (scope,)

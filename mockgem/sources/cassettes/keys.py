@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -87,6 +88,27 @@ def describe_request(method: str, target: str, body: bytes, rules: KeyRules | No
     query = tuple(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in rules.ignored_query))
     value, digest, is_json = canonical_body(body, rules)
     return RequestShape(method.upper(), endpoint_of(method, parts.path, rules), query, value, digest, is_json)
+
+
+class ShapeMemo:
+    """`describe_request` remembered for requests seen before, byte for byte: a test suite sends
+    the same request again and again, and its shape does not change. Small bodies only, and a
+    bounded number of them."""
+
+    def __init__(self, rules: KeyRules, *, size: int = 4096, body_limit: int = 64 * 1024) -> None:
+        self._rules, self._size, self._body_limit = rules, size, body_limit
+        self._shapes: OrderedDict[tuple[str, str, bytes], RequestShape] = OrderedDict()
+
+    def describe(self, method: str, target: str, body: bytes) -> RequestShape:
+        if len(body) > self._body_limit:
+            return describe_request(method, target, body, self._rules)
+        key = (method, target, body)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = describe_request(method, target, body, self._rules)
+            if len(self._shapes) > self._size:
+                self._shapes.popitem(last=False)
+        return shape
 
 
 def request_key(method: str, target: str, body: bytes, rules: KeyRules | None = None) -> RequestKey:

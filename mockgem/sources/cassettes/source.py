@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -22,7 +22,7 @@ from mockgem.protocol.forms import ResponseForm, form_of
 from mockgem.sources.base import Answer, Chunks, Miss, RecordedBytes, Whole
 from mockgem.sources.cassettes.formats import load_cassette
 from mockgem.sources.cassettes.index import CassetteIndex, NearMiss, Recorded, rank
-from mockgem.sources.cassettes.keys import KeyRules, RequestShape, canonical_body, describe_request
+from mockgem.sources.cassettes.keys import KeyRules, RequestShape, ShapeMemo, canonical_body, describe_request
 from mockgem.sources.cassettes.model import Cassette, Headers, Interaction, RecordedResponse
 from mockgem.sources.cassettes.redact import RedactionRules
 from mockgem.sources.cassettes.store import CassetteStore
@@ -178,6 +178,7 @@ class CassetteSource:
         self.rewrite = rewrite
         self._rewritten: set[Path] = set()
         self._answers: dict[int, tuple[Recorded, RecordedBytes]] = {}
+        self._shapes = ShapeMemo(self.index.rules)
 
     @classmethod
     def load(cls, *, file: Path | None = None, directory: Path | None = None, timing: ReplayTiming | None = None,
@@ -201,7 +202,7 @@ class CassetteSource:
         """The recording of the client's own request; for a translated one (an OpenAI-compatible
         call), else the recording of its native form."""
         scope = self.scope(request)
-        found = self.index.lookup_shape(describe_request(request.method, request.target, request.raw, self.index.rules), cassette=scope)
+        found = self.index.lookup_shape(self._shapes.describe(request.method, request.target, request.raw), cassette=scope)
         if isinstance(found, Recorded):
             return self._answer_of(found)
         if _translated(request):
@@ -211,11 +212,15 @@ class CassetteSource:
             found = closer(found, native)
         return Miss(found.message, "cassettes")
 
-    def take(self, method: str, target: str, body: bytes, headers: Headers) -> RecordedBytes | None:
-        """The recording of this HTTP request, on any route, or None (no near miss worked out)."""
+    def take(self, method: str, target: str, body: bytes, headers: Headers,
+             accept: Callable[[RecordedBytes], bool] | None = None) -> RecordedBytes | None:
+        """The recording of this HTTP request, on any route, or None (no near miss worked out);
+        one that `accept` turns down stays next in the replay order."""
         if len(self.index) == 0:
             return None
-        found = self.index.take(describe_request(method, target, body, self.index.rules), cassette=self._scope_of(headers))
+        shape = self._shapes.describe(method, target, body)
+        taking = None if accept is None else (lambda recorded: accept(self._answer_of(recorded)))
+        found = self.index.take(shape, cassette=self._scope_of(headers), accept=taking)
         return self._answer_of(found) if found is not None else None
 
     def _answer_of(self, recorded: Recorded) -> RecordedBytes:
