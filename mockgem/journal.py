@@ -28,7 +28,7 @@ DEFAULT_LIMIT = 1000
 # The request bodies kept, at most: requests with large inline blobs push out the oldest sooner.
 DEFAULT_BYTE_LIMIT = 64 * 1024 * 1024
 # Where an answer came from, as the journal and `/_mockgem/stats` name it.
-SOURCE_KINDS = ("cassettes", "rules", "builtin", "upstream")
+SOURCE_KINDS = ("cassettes", "rules", "builtin", "upstream", "simulator", "validation")
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,34 @@ def parse_sse(body: bytes) -> list[Any]:
     return payloads
 
 
+def split_array_frames(body: bytes) -> list[bytes]:
+    """A recorded no-`alt` stream cut after each element, its separators and closing bracket kept:
+    the frames joined are the body again, byte for byte. A body that is no array is one frame."""
+    decoder = json.JSONDecoder()
+    text = body.decode("utf-8", errors="surrogateescape")
+    position = text.find("[") + 1
+    ends: list[int] = []
+    while position > 0:
+        start = _skip_separators(text, position)
+        if start >= len(text) or text[start] == "]":
+            break
+        try:
+            position = decoder.raw_decode(text, start)[1]
+        except ValueError:
+            return [body]
+        ends.append(position)
+    if not ends:
+        return [body]
+    cuts = [0, *ends, len(text)]
+    return [text[a:b].encode("utf-8", errors="surrogateescape") for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def _skip_separators(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n,":
+        position += 1
+    return position
+
+
 def parse_json_array(body: bytes) -> list[Any]:
     value = json.loads(body)
     return value if isinstance(value, list) else [value]

@@ -7,9 +7,14 @@ same thing. A base-URL path prefix (`http://host/prefix/v1/...`) is skipped, as 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
-from dataclasses import dataclass
+from urllib.parse import urlencode
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from mockgem.errors import ApiError
 
 Surface = Literal["gemini", "vertex", "openai", "admin"]
 
@@ -40,6 +45,7 @@ class ApiCall:
         return self.action in {"generateContent", "streamGenerateContent", "chat.completions"}
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_call(method: str, path: str) -> ApiCall | None:
     """The API call that `method path` names, or None when no method of the API has that path."""
     segments = [s for s in path.split("/") if s]
@@ -209,12 +215,47 @@ def _parse_openai(method: str, version: str, rest: list[str], surface: Surface) 
     return None
 
 
+class Verdict:
+    """Whether the real API would accept a request's body, worked out when first asked: a
+    request a recording answers needs none."""
+
+    __slots__ = ("_check", "_error", "_known")
+
+    def __init__(self, check: Callable[[], None] | None = None) -> None:
+        self._check = check
+        self._error: ApiError | None = None
+        self._known = check is None
+
+    @classmethod
+    def refused(cls, error: ApiError) -> Verdict:
+        verdict = cls()
+        verdict._error = error
+        return verdict
+
+    @property
+    def error(self) -> ApiError | None:
+        if not self._known and self._check is not None:
+            try:
+                self._check()
+            except ApiError as error:
+                self._error = error
+            self._known = True
+        return self._error
+
+
+ACCEPTED = Verdict()
+
+
 @dataclass(frozen=True, slots=True)
 class ApiRequest:
     """One parsed request as every source sees it.
 
     `body` is canonical: keys of known API fields in camelCase whatever the client sent,
-    user maps (function args, schemas) untouched.
+    user maps (function args, schemas) untouched. `method` and `path` are the client's HTTP
+    request, with `raw` its bytes: a recording is matched against those first, so an
+    OpenAI-compatible request translated to `call` still finds a recording of its own path.
+    `invalid` is the error the real API would give for the body: a recording may still answer
+    (the real API accepted what was recorded), the simulators raise it.
     """
 
     call: ApiCall
@@ -222,10 +263,22 @@ class ApiRequest:
     raw: bytes = b""
     query: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
+    method: str = ""
+    path: str = ""
+    verdict: Verdict = field(default_factory=lambda: ACCEPTED, compare=False)
 
     @property
     def stream(self) -> bool:
         return self.call.action == "streamGenerateContent" or bool(self.body.get("stream"))
+
+    @property
+    def invalid(self) -> ApiError | None:
+        return self.verdict.error
+
+    @property
+    def target(self) -> str:
+        """The client's path and query, as a recording's URI is compared with it."""
+        return f"{self.path}?{urlencode(self.query)}" if self.query else self.path
 
     def query_value(self, name: str) -> str | None:
         return next((value for key, value in self.query if key == name), None)

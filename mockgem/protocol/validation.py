@@ -17,6 +17,7 @@ from mockgem.errors import InvalidArgument
 from mockgem.protocol.casing import camel_keys, to_snake
 from mockgem.protocol.envelopes import bad_request_detail
 from mockgem.protocol.gemini import BODY_FIELDS, REQUEST_MODELS, Wire
+from mockgem.protocol.repeated import wrap_single_values
 
 # The real API names enum types under its proto package; /v1 and Vertex use their own package, which
 # this module is not told (the message differs only in that name).
@@ -55,6 +56,21 @@ def parse_json_body(raw: bytes) -> Any:
 
 def validate_request(action: str, body: Any, message_name: str = "") -> JSONDict:
     """Checks `body` for the native method `action`; returns it canonical (camelCase)."""
+    check_request(action, body, message_name)
+    return canonical_request(action, body)
+
+
+def canonical_request(action: str, body: Any) -> JSONDict:
+    """`body` as the API reads it: camelCase names, one object where a list is due as a list of one."""
+    if not isinstance(body, dict):
+        return {}
+    model = REQUEST_MODELS.get(action)
+    canonical: JSONDict = camel_keys(wrap_single_values(model, body) if model is not None else body)
+    return canonical
+
+
+def check_request(action: str, body: Any, message_name: str = "") -> None:
+    """Raises the real API's 400 for a body it would refuse."""
     if not isinstance(body, dict):
         raise InvalidArgument(
             "Invalid JSON payload received. Expected an object.",
@@ -62,13 +78,12 @@ def validate_request(action: str, body: Any, message_name: str = "") -> JSONDict
         )
     model = REQUEST_MODELS.get(action)
     if model is not None:
-        _validate(model, body, BODY_FIELDS.get(action))
-    canonical: JSONDict = camel_keys(body)
+        _validate(model, wrap_single_values(model, body), BODY_FIELDS.get(action))
+    canonical = canonical_request(action, body)
     if action in _ROLE_CHECKED:
         check_roles(canonical)
     if action in {"generateContent", "streamGenerateContent"}:
         check_contents(canonical, message_name or "GenerateContentRequest")
-    return canonical
 
 
 def check_contents(request: JSONDict, message_name: str) -> None:

@@ -9,7 +9,7 @@ from aiohttp import web
 from mockgem.errors import ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
 from mockgem.protocol.validation import parse_json_body
-from mockgem.server.keys import CASSETTES, FAULTS, JOURNAL, NAMES, POSTED_RULES, QUOTAS, RULES, STATE
+from mockgem.server.keys import CASSETTES, FAULTS, JOURNAL, POSTED_RULES, QUOTAS, RULES, STATE
 from mockgem.server.render import render_json
 from mockgem.sources.cassettes.source import inside_name
 
@@ -105,7 +105,7 @@ def _rules_document(body: bytes) -> dict[str, object]:
 async def reset(request: web.Request) -> web.StreamResponse:
     """`POST /_mockgem/reset`: a clean slate for the next test.
 
-    Forgets every file, cached content and batch and their recorded names, the journal and its
+    Forgets every file, cached content and batch, the journal and its
     stats, the rules loaded at run time (each rule's `times` counts again) and where each
     recording's replay order was; the faults, seed and quotas go back to the server's settings,
     with no quota usage or throttle history, and the seeded fault draws start again.
@@ -117,7 +117,6 @@ async def reset(request: web.Request) -> web.StreamResponse:
 
 def reset_app(app: web.Application) -> None:
     app[STATE].reset()
-    app[NAMES].reset()
     app[JOURNAL].clear()
     app[CASSETTES].index.reset()
     app[FAULTS].restart()

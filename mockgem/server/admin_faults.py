@@ -20,7 +20,6 @@ from mockgem.faults import format_faults, parse_faults
 from mockgem.protocol.validation import parse_json_body
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
 from mockgem.server.keys import FAULTS, QUOTAS
-from mockgem.server.parse import read_body
 from mockgem.server.render import render_json
 
 T = TypeVar("T")
@@ -67,7 +66,7 @@ def _quotas_state(desk: QuotaDesk) -> dict[str, Any]:
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
-    body = parse_json_body(await read_body(request))
+    body = parse_json_body(await request.read())
     if not isinstance(body, dict):
         raise InvalidArgument("mockgem: the body must be a JSON object")
     return body

@@ -11,7 +11,6 @@ from mockgem.faults import parse_faults
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
 from mockgem.journal import RequestJournal
 from mockgem.server.keys import CONFIG, FAULTS, JOURNAL, POSTED_RULES, QUOTAS
-from mockgem.server.middlewares import MIDDLEWARES
 from mockgem.server.render import add_cors_headers, compact_when_asked
 from mockgem.server.resource_use import file_labels
 from mockgem.server.routes import setup_routes
@@ -21,7 +20,7 @@ from mockgem.server.stores import resource_stores
 
 def create_app(config: Config) -> web.Application:
     # The body limit is enforced by `parse.read_body` with the real API's error.
-    app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body + 1)
+    app = web.Application(client_max_size=config.max_body + 1)
     app[CONFIG] = config
     app[JOURNAL] = RequestJournal(config.journal_size)
     app[POSTED_RULES] = []

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from mockgem.server.exchange import Exchange
+
 from mockgem._types import JSONDict
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiCall, ApiRequest
@@ -16,12 +18,11 @@ from mockgem.protocol.envelopes import error_body, model_not_found
 from mockgem.protocol.validation import validate_request
 from mockgem.resources.batches import Answerer
 from mockgem.server.files import api_base
-from mockgem.server.keys import BATCHES, CALL, SOURCE
+from mockgem.server.keys import BATCHES, SOURCE
 from mockgem.server.listing import page_query
-from mockgem.server.parse import api_request
-from mockgem.server.recorded_names import learn_created
-from mockgem.server.render import render_json, whole_response
-from mockgem.sources.base import Miss
+from mockgem.server.parse import valid_request
+from mockgem.server.render import render_json
+from mockgem.sources.base import Miss, whole_body
 
 BATCH_API_VERSION = "v1beta"
 
@@ -48,7 +49,7 @@ def embed_answerer(app: web.Application) -> Answerer:
             return _without_details(error_body(error))
         if isinstance(result, Miss):
             return {"error": {"code": 400, "message": f"mockgem: no answer for this request. {result.reason}", "status": "FAILED_PRECONDITION"}}
-        return result.body if result.status == 200 else _without_details(result.body)
+        return whole_body(result) if result.status == 200 else _without_details(whole_body(result))
 
     return answer
 
@@ -60,7 +61,7 @@ async def _answer_batch_request(app: web.Application, request_body: JSONDict) ->
     result = await app[SOURCE].answer(ApiRequest(call, body))
     if isinstance(result, Miss):
         raise ApiError(f"mockgem: no answer for this request. {result.reason}", code=400, status="FAILED_PRECONDITION")
-    return whole_response(result) if result.status == 200 else _without_details(result.body)
+    return whole_body(result) if result.status == 200 else _without_details(whole_body(result))
 
 
 def _without_details(body: JSONDict) -> JSONDict:
@@ -72,40 +73,38 @@ def _without_details(body: JSONDict) -> JSONDict:
     return {"error": {key: value for key, value in error.items() if key != "details"}}
 
 
-async def create_batch(request: web.Request) -> web.StreamResponse:
-    api = await api_request(request)
+async def create_batch(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    api = valid_request(request, exchange)
     _check_model(api.call)
-    batch = await request.app[BATCHES].create(api.call.model or "", api.body, base_url=api_base(request))
-    await learn_created(request.app, api, batch)
+    batch = await request.app[BATCHES].create(api.call.model or "", api.body, base_url=api_base(request, exchange))
     return render_json(batch)
 
 
-async def create_embedding_batch(request: web.Request) -> web.StreamResponse:
+async def create_embedding_batch(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     """`:asyncBatchEmbedContent`: a batch of EmbedContentRequests, as batches.create_embeddings sends it."""
-    api = await api_request(request)
+    api = valid_request(request, exchange)
     model = find_model(api.call.model or "")
     if model is None or not model.is_embedding:
         raise model_not_found(bare_model_id(api.call.model or ""), api.call.version, "asyncBatchEmbedContent")
-    batch = await request.app[BATCHES].create(api.call.model or "", api.body, base_url=api_base(request), embedding=True)
-    await learn_created(request.app, api, batch)
+    batch = await request.app[BATCHES].create(api.call.model or "", api.body, base_url=api_base(request, exchange), embedding=True)
     return render_json(batch)
 
 
-async def get_batch(request: web.Request) -> web.StreamResponse:
-    return render_json(await request.app[BATCHES].get(_resource(request)))
+async def get_batch(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    return render_json(await request.app[BATCHES].get(_resource(exchange)))
 
 
-async def list_batches(request: web.Request) -> web.StreamResponse:
+async def list_batches(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     return render_json(await request.app[BATCHES].list(*page_query(request)))
 
 
-async def cancel_batch(request: web.Request) -> web.StreamResponse:
-    await request.app[BATCHES].cancel(_resource(request))
+async def cancel_batch(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    await request.app[BATCHES].cancel(_resource(exchange))
     return render_json({})
 
 
-async def delete_batch(request: web.Request) -> web.StreamResponse:
-    request.app[BATCHES].delete(_resource(request))
+async def delete_batch(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    request.app[BATCHES].delete(_resource(exchange))
     return render_json({})
 
 
@@ -116,8 +115,8 @@ def _check_model(call: ApiCall) -> None:
         raise model_not_found(bare_model_id(call.model or ""), call.version, "batchGenerateContent")
 
 
-def _resource(request: web.Request) -> str:
-    return request[CALL].resource or ""
+def _resource(exchange: Exchange) -> str:
+    return _known(exchange).resource or ""
 
 
 HANDLERS = {
@@ -128,3 +127,8 @@ HANDLERS = {
     "batches.cancel": cancel_batch,
     "batches.delete": delete_batch,
 }
+
+
+def _known(exchange: Exchange) -> ApiCall:
+    assert exchange.call is not None
+    return exchange.call

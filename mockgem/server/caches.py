@@ -4,44 +4,45 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockgem.server.keys import CACHES, CALL, FILES
+from mockgem.protocol.calls import ApiCall
+from mockgem.server.exchange import Exchange
+
+from mockgem.server.keys import CACHES, FILES
 from mockgem.server.listing import page_query
-from mockgem.server.parse import api_request
-from mockgem.server.recorded_names import learn_created
+from mockgem.server.parse import valid_request
 from mockgem.server.render import render_json
 from mockgem.server.resource_use import check_file_uris
 
 
-async def create_cache(request: web.Request) -> web.StreamResponse:
-    api = await api_request(request)
+async def create_cache(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    api = valid_request(request, exchange)
     check_file_uris(request.app[FILES], api.body)
     call = api.call
     parent = f"projects/{call.project}/locations/{call.location}" if call.project else ""
     cache = request.app[CACHES].create(api.body, version=call.version, parent=parent)
-    await learn_created(request.app, api, cache)
     return render_json(cache)
 
 
-async def get_cache(request: web.Request) -> web.StreamResponse:
-    return render_json(request.app[CACHES].get(_resource(request)))
+async def get_cache(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    return render_json(request.app[CACHES].get(_resource(exchange)))
 
 
-async def list_caches(request: web.Request) -> web.StreamResponse:
+async def list_caches(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     return render_json(request.app[CACHES].list(*page_query(request)))
 
 
-async def update_cache(request: web.Request) -> web.StreamResponse:
-    api = await api_request(request)
-    return render_json(request.app[CACHES].update(_resource(request), api.body))
+async def update_cache(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    api = valid_request(request, exchange)
+    return render_json(request.app[CACHES].update(_resource(exchange), api.body))
 
 
-async def delete_cache(request: web.Request) -> web.StreamResponse:
-    request.app[CACHES].delete(_resource(request))
+async def delete_cache(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    request.app[CACHES].delete(_resource(exchange))
     return render_json({})
 
 
-def _resource(request: web.Request) -> str:
-    return request[CALL].resource or ""
+def _resource(exchange: Exchange) -> str:
+    return _known(exchange).resource or ""
 
 
 HANDLERS = {
@@ -51,3 +52,8 @@ HANDLERS = {
     "cachedContents.patch": update_cache,
     "cachedContents.delete": delete_cache,
 }
+
+
+def _known(exchange: Exchange) -> ApiCall:
+    assert exchange.call is not None
+    return exchange.call

@@ -27,14 +27,14 @@ from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import bare_model_id
 from mockgem.protocol.envelopes import error_body
 from mockgem.protocol.tokens import count_request
-from mockgem.server.journaling import journal_now
-from mockgem.server.keys import API_KEY, CALL, FAULT_PLAN, FAULT_RNG, FAULTS, QUOTAS, THROTTLE
-from mockgem.sources.base import Answer
+from mockgem.protocol.forms import ResponseForm
+from mockgem.server.exchange import Exchange
+from mockgem.server.keys import FAULTS, QUOTAS
+from mockgem.sources.base import Answer, Chunks, RecordedBytes, Whole, decoded
 from mockgem.sse import ARRAY_END, OPENAI_DONE, encode_array_item, encode_openai_sse, encode_sse
 
 Frame = tuple[bytes, float]
 FAULT_HEADER = "X-Mockgem-Fault"
-NO_FAULTS = FaultPlan()
 STALL_POLL = 0.05
 # A unary body cut short: what a client reading it sees before the connection drops.
 PARTIAL_BODY = b'{\n  "candidates": [\n    {\n      "content": {\n        "parts": [\n'
@@ -67,53 +67,50 @@ OPENAI_SSE = StreamFraming(
 )
 
 
-async def admit(request: web.Request, api: ApiRequest, *, quota: bool = True) -> web.StreamResponse | None:
+async def admit(request: web.Request, exchange: Exchange, api: ApiRequest, *, quota: bool = True) -> web.StreamResponse | None:
     """Before any source is asked: the quota (generate calls), then the header's and global faults.
 
     Returns the response that replaces the answer (reset, empty, cut body), or None; raises the
-    quota's 429 or the fault's HTTP error for the error middleware to render.
+    quota's 429 or the fault's HTTP error for the pipeline to render.
     """
     model = bare_model_id(api.call.model or str(api.body.get("model") or ""))
     if quota:
-        _charge(request, api, model)
+        _charge(request, exchange, api, model)
     faults = request_faults(request) + request.app[FAULTS].faults
-    plan = draw_plan(faults, _rng(request), model=model) if faults else FaultPlan(model=model)
-    request[FAULT_PLAN] = plan
-    return await _before_body(request, plan, api.stream)
+    exchange.plan = draw_plan(faults, _rng(request, exchange), model=model) if faults else FaultPlan(model=model)
+    return await _before_body(request, exchange, exchange.plan, api.stream)
 
 
-def _charge(request: web.Request, api: ApiRequest, model: str) -> None:
+def _charge(request: web.Request, exchange: Exchange, api: ApiRequest, model: str) -> None:
     try:
-        request.app[QUOTAS].charge(model, request.get(API_KEY), lambda: count_request(api.body))
+        request.app[QUOTAS].charge(model, exchange.api_key, lambda: count_request(api.body))
     except QuotaExceeded as exceeded:
-        request[THROTTLE] = exceeded.throttle
+        exchange.throttle = exceeded.throttle
         raise
 
 
-def _rng(request: web.Request) -> random.Random:
+def _rng(request: web.Request, exchange: Exchange) -> random.Random:
     """The request's own generator, drawn from the seeded one only when some fault needs it."""
-    if FAULT_RNG not in request:
-        request[FAULT_RNG] = request.app[FAULTS].request_rng()
-    return request[FAULT_RNG]
+    if exchange.rng is None:
+        exchange.rng = request.app[FAULTS].request_rng()
+    return exchange.rng
 
 
-async def apply_faults(request: web.Request, api: ApiRequest, answer: Answer) -> Answer | web.StreamResponse:
+async def apply_faults(request: web.Request, exchange: Exchange, api: ApiRequest, answer: Answer) -> Answer | web.StreamResponse:
     """The answer with its content outcome, or the whole response when a rule's fault replaces it."""
-    plan = request.get(FAULT_PLAN, NO_FAULTS)
     if answer.faults:
-        rule_plan = draw_plan(parse_faults(answer.faults), _rng(request), model=plan.model)
-        plan = merged(plan, rule_plan)
-        request[FAULT_PLAN] = plan
-        replaced = await _before_body(request, rule_plan, api.stream)
+        rule_plan = draw_plan(parse_faults(answer.faults), _rng(request, exchange), model=exchange.plan.model)
+        exchange.plan = merged(exchange.plan, rule_plan)
+        replaced = await _before_body(request, exchange, rule_plan, api.stream)
         if replaced is not None:
             return replaced
-    return with_outcome(plan, answer)
+    return with_outcome(exchange.plan, answer)
 
 
-async def _before_body(request: web.Request, plan: FaultPlan, streaming: bool) -> web.StreamResponse | None:
+async def _before_body(request: web.Request, exchange: Exchange, plan: FaultPlan, streaming: bool) -> web.StreamResponse | None:
     if plan.ttfb > 0:
         await asyncio.sleep(plan.ttfb)
-    return await _replaced_response(request, plan, streaming=streaming)
+    return await _replaced_response(request, exchange, plan, streaming=streaming)
 
 
 def request_faults(request: web.Request) -> tuple[Fault, ...]:
@@ -124,26 +121,30 @@ def request_faults(request: web.Request) -> tuple[Fault, ...]:
 
 def with_outcome(plan: FaultPlan, answer: Answer) -> Answer:
     """The answer blocked or stopped early, as the plan says; recorded bytes no longer apply."""
-    if (plan.block is None and plan.finish is None) or answer.live is not None:
+    if plan.block is None and plan.finish is None:
         return answer
-    if answer.chunked:
-        return replace(answer, payloads=tuple(plan.apply_to_chunks(answer.payloads)), raw=None)
-    return replace(answer, payloads=(plan.apply(answer.body),), raw=None)
+    if isinstance(answer, RecordedBytes):
+        answer = decoded(answer)
+    if isinstance(answer, Chunks):
+        return replace(answer, payloads=tuple(plan.apply_to_chunks(answer.payloads)))
+    if isinstance(answer, Whole) and answer.status == 200:
+        return replace(answer, body=plan.apply(answer.body))
+    return answer
 
 
-async def _replaced_response(request: web.Request, plan: FaultPlan, *, streaming: bool) -> web.StreamResponse | None:
+async def _replaced_response(request: web.Request, exchange: Exchange, plan: FaultPlan, *, streaming: bool) -> web.StreamResponse | None:
     if plan.reset:
-        reset_connection(request)
+        reset_connection(request, exchange)
         return web.Response()  # never sent: aiohttp drops it on the closed transport
     if plan.error is not None:
         raise plan.error
     if plan.empty:
         return web.Response(status=200, content_type="application/json")
     ending = None if streaming else plan.interruption_after(0)
-    return await _interrupted_unary(request, plan, ending) if ending is not None else None
+    return await _interrupted_unary(request, exchange, plan, ending) if ending is not None else None
 
 
-async def _interrupted_unary(request: web.Request, plan: FaultPlan, ending: Interruption) -> web.StreamResponse:
+async def _interrupted_unary(request: web.Request, exchange: Exchange, plan: FaultPlan, ending: Interruption) -> web.StreamResponse:
     """A unary answer counts as one chunk: the interruption takes the place of its body."""
     if ending is Interruption.ERROR and plan.stream_error is not None:
         raise plan.stream_error.error
@@ -154,29 +155,29 @@ async def _interrupted_unary(request: web.Request, plan: FaultPlan, ending: Inte
     await response.prepare(request)
     await response.write(PARTIAL_BODY)
     await stall(request, (plan.stall or 0.0) if ending is Interruption.STALL else 0.0)
-    cut_connection(request)
+    cut_connection(request, exchange)
     return response
 
 
-def framing_for(request: web.Request) -> StreamFraming:
-    """The stream form this request gets: OpenAI-compatible SSE, native SSE or the JSON array."""
-    call = request.get(CALL)
-    if call is not None and (call.surface == "openai" or call.action == "chat.completions"):
-        return OPENAI_SSE
-    return NATIVE_SSE if request.query.get("alt") == "sse" else JSON_ARRAY
+FRAMINGS = {ResponseForm.OPENAI_SSE: OPENAI_SSE, ResponseForm.SSE: NATIVE_SSE, ResponseForm.JSON_ARRAY: JSON_ARRAY}
 
 
-def faulted_stream(request: web.Request) -> FaultedStream:
-    return FaultedStream(request.get(FAULT_PLAN, NO_FAULTS), framing_for(request))
+def faulted_stream(exchange: Exchange, form: ResponseForm) -> FaultedStream:
+    """The frames of a stream in `form` as the exchange's fault plan wants them."""
+    return FaultedStream(exchange, FRAMINGS.get(form, JSON_ARRAY))
 
 
 @dataclass
 class FaultedStream:
     """A stream's frames as the plan wants them, then its end: EOF, or a stall and a cut."""
 
-    plan: FaultPlan
+    exchange: Exchange
     framing: StreamFraming
     ending: Interruption | None = None
+
+    @property
+    def plan(self) -> FaultPlan:
+        return self.exchange.plan
 
     async def frames(self, source: AsyncIterator[Frame]) -> AsyncIterator[Frame]:
         """`source` frames with latency added, stopped at the plan's interruption."""
@@ -209,9 +210,9 @@ class FaultedStream:
         if self.ending is Interruption.STALL:
             await stall(request, self.plan.stall or 0.0)
         if self.ending in (Interruption.STALL, Interruption.CUT):
-            cut_connection(request)
+            cut_connection(request, self.exchange)
         else:
-            journal_now(request, response.status)
+            self.exchange.close(response.status)
             await response.write_eof()
 
 
@@ -223,16 +224,16 @@ async def stall(request: web.Request, seconds: float) -> None:
         await asyncio.sleep(min(STALL_POLL, max(0.0, deadline - loop.time())))
 
 
-def cut_connection(request: web.Request) -> None:
+def cut_connection(request: web.Request, exchange: Exchange) -> None:
     """Close after what was written, leaving the response unfinished."""
-    journal_now(request, None)
+    exchange.close(None)
     if request.transport is not None:
         request.transport.close()
 
 
-def reset_connection(request: web.Request) -> None:
+def reset_connection(request: web.Request, exchange: Exchange) -> None:
     """Abort with a TCP RST (SO_LINGER 0) before any byte of the response."""
-    journal_now(request, None)
+    exchange.close(None)
     transport = request.transport
     if transport is None:
         return

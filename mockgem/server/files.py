@@ -2,79 +2,73 @@
 
 Upload bodies have their own size limit (`--max-file-size`), not `--max-body`: the SDK sends
 8 MiB chunks and a multipart body holds the whole file. The session URL (`?upload_id=`) needs no
-API key: the middleware lets it through, the upload id is the credential.
+API key: the pipeline lets it through, the upload id is the credential.
 """
 
 from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from mockgem._types import JSONDict
 from mockgem.errors import InvalidArgument
-from mockgem.protocol.calls import ApiCall, ApiRequest
+from mockgem.protocol.calls import ApiCall
 from mockgem.protocol.validation import parse_json_body
 from mockgem.resources.files import UploadProgress, UploadRejected
-from mockgem.server.keys import CALL, CONFIG, FILES
+from mockgem.server.exchange import Exchange
+from mockgem.server.keys import FILES
 from mockgem.server.listing import page_query
 from mockgem.server.multipart import multipart_parts
-from mockgem.server.parse import api_request
-from mockgem.server.recorded_names import learn_created
-from mockgem.server.render import GOOGLE_HEADERS, render_error, render_json
+from mockgem.server.parse import valid_request
+from mockgem.server.render import GOOGLE_HEADERS, public_origin, render_error, render_json
 
 CHUNK_GRANULARITY = "8388608"
-READ_CHUNK = 1 << 20
 
 
-async def upload(request: web.Request) -> web.StreamResponse:
+async def upload(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     try:
         if "upload_id" in request.query:
-            return await _upload_command(request)
+            return await _upload_command(request, exchange)
         protocol = request.headers.get("X-Goog-Upload-Protocol", "").lower()
         if protocol == "multipart" or request.content_type.startswith("multipart/"):
-            return await _upload_multipart(request)
+            return await _upload_multipart(request, exchange)
         if protocol == "raw" or request.query.get("uploadType") == "media":
-            return await _upload_raw(request)
-        return await _start_resumable(request)
+            return await _upload_raw(request, exchange)
+        return await _start_resumable(request, exchange)
     except UploadRejected as error:
         response = render_error(error)
         response.headers["X-Goog-Upload-Status"] = error.upload_status
         return response
 
 
-async def _start_resumable(request: web.Request) -> web.StreamResponse:
+async def _start_resumable(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     command = request.headers.get("X-Goog-Upload-Command", "").lower()
     if command != "start":
         # UNVERIFIED: the upload server's refusal of an upload that names no protocol or command.
         raise InvalidArgument("Upload requests must set X-Goog-Upload-Protocol and X-Goog-Upload-Command: start.")
-    metadata = parse_json_body(await _read_upload(request))
+    metadata = parse_json_body(exchange.body)
     size = request.headers.get("X-Goog-Upload-Header-Content-Length", "")
     upload_id = request.app[FILES].start_upload(
         metadata if isinstance(metadata, dict) else None,
         size=int(size) if size.isdigit() else None,
         mime_type=request.headers.get("X-Goog-Upload-Header-Content-Type") or None,
-        base_url=api_base(request),
-        version=_call(request).version,
+        base_url=api_base(request, exchange),
+        version=_call(exchange).version,
     )
     url = f"{public_origin(request)}{request.path}?upload_id={upload_id}&upload_protocol=resumable"
     headers = {"X-Goog-Upload-URL": url, "X-Goog-Upload-Status": "active", "X-Goog-Upload-Chunk-Granularity": CHUNK_GRANULARITY}
     return web.Response(status=200, headers={**GOOGLE_HEADERS, **headers})
 
 
-async def _upload_command(request: web.Request) -> web.StreamResponse:
+async def _upload_command(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     offset = request.headers.get("X-Goog-Upload-Offset", "0")
     if not offset.isdigit():
         raise UploadRejected(f"Invalid X-Goog-Upload-Offset: {offset}", upload_status="active")
-    data = await _read_upload(request)
     progress = request.app[FILES].upload_chunk(
         request.query["upload_id"],
         command=request.headers.get("X-Goog-Upload-Command", ""),
         offset=int(offset),
-        data=data,
+        data=exchange.body,
     )
-    if progress.file is not None:
-        await learn_created(request.app, _bytes_request(request, data), {"file": progress.file})
     return _render_progress(progress)
 
 
@@ -87,98 +81,70 @@ def _render_progress(progress: UploadProgress) -> web.Response:
     return response
 
 
-async def _upload_multipart(request: web.Request) -> web.StreamResponse:
+async def _upload_multipart(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     """Metadata JSON and the bytes as parts of `multipart/related` (or `form-data`), in any order."""
     metadata: JSONDict | None = None
     data, mime_type = b"", None
-    body = await _read_upload(request)
+    body = exchange.body
     for part in multipart_parts(body, request.headers.get("Content-Type", "")):
         if metadata is None and part.content_type.startswith("application/json"):
             parsed = parse_json_body(part.content)
             metadata = parsed if isinstance(parsed, dict) else None
         else:
             data, mime_type = part.content, part.content_type
-    file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, base_url=api_base(request), version=_call(request).version)
-    await learn_created(request.app, _bytes_request(request, body), {"file": file})
+    file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, base_url=api_base(request, exchange), version=_call(exchange).version)
     return render_json({"file": file})
 
 
-async def read_limited(read: Callable[[int], Awaitable[bytes]], limit: int) -> bytes:
-    """All of a body, or its start once past `limit`: the store refuses anything over it."""
-    chunks: list[bytes] = []
-    size = 0
-    while size <= limit and (chunk := await read(READ_CHUNK)):
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-async def _upload_raw(request: web.Request) -> web.StreamResponse:
-    data = await _read_upload(request)
+async def _upload_raw(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    data = exchange.body
     mime_type = request.headers.get("Content-Type") or None
-    file = request.app[FILES].upload_multipart(None, data, mime_type=mime_type, base_url=api_base(request), version=_call(request).version)
-    await learn_created(request.app, _bytes_request(request, data), {"file": file})
+    file = request.app[FILES].upload_multipart(None, data, mime_type=mime_type, base_url=api_base(request, exchange), version=_call(exchange).version)
     return render_json({"file": file})
 
 
-def _bytes_request(request: web.Request, data: bytes) -> ApiRequest:
-    """An upload as the cassettes look it up: its bytes are its body."""
-    return ApiRequest(_call(request), {}, data, tuple(request.query.items()), tuple(request.headers.items()))
-
-
-async def _read_upload(request: web.Request) -> bytes:
-    return await read_limited(request.content.read, request.app[CONFIG].max_file_size)
-
-
-def public_origin(request: web.Request) -> str:
-    """`scheme://host` as the client reached this server, through a proxy or a port map too."""
-    host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip() or request.host
-    scheme = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() or request.scheme
-    return f"{scheme}://{host}"
-
-
-def api_base(request: web.Request) -> str:
+def api_base(request: web.Request, exchange: Exchange) -> str:
     """The origin plus any base-URL prefix before `/upload/` or the version, so URIs point back here."""
-    prefix = request.path.split(f"/{_call(request).version}/", 1)[0].removesuffix("/upload")
+    prefix = request.path.split(f"/{_call(exchange).version}/", 1)[0].removesuffix("/upload")
     return f"{public_origin(request)}{prefix}"
 
 
-def _call(request: web.Request) -> ApiCall:
-    return request[CALL]
+def _call(exchange: Exchange) -> ApiCall:
+    assert exchange.call is not None
+    return exchange.call
 
 
-async def get_file(request: web.Request) -> web.StreamResponse:
-    return render_json(request.app[FILES].get(_resource(request)))
+async def get_file(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    return render_json(request.app[FILES].get(_resource(exchange)))
 
 
-async def list_files(request: web.Request) -> web.StreamResponse:
+async def list_files(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     return render_json(request.app[FILES].list(*page_query(request)))
 
 
-async def delete_file(request: web.Request) -> web.StreamResponse:
-    request.app[FILES].delete(_resource(request))
+async def delete_file(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    request.app[FILES].delete(_resource(exchange))
     return render_json({})
 
 
-async def download_file(request: web.Request) -> web.StreamResponse:
-    data, mime_type = request.app[FILES].download(_resource(request))
+async def download_file(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    data, mime_type = request.app[FILES].download(_resource(exchange))
     return web.Response(body=data, content_type=mime_type, headers=GOOGLE_HEADERS)
 
 
-async def register_files(request: web.Request) -> web.StreamResponse:
+async def register_files(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     """`files:register`: Cloud Storage objects registered as Files (`files.register_files`)."""
-    api = await api_request(request)
+    api = valid_request(request, exchange)
     uris = api.body.get("uris")
     if not isinstance(uris, list) or not uris or not all(isinstance(uri, str) and uri.startswith("gs://") for uri in uris):
         # UNVERIFIED: the wording of a register call without Cloud Storage URIs.
         raise InvalidArgument("uris must name one or more gs:// objects.")
-    files = request.app[FILES].register(uris, base_url=api_base(request), version=api.call.version)
-    await learn_created(request.app, api, {"files": list(files)})
+    files = request.app[FILES].register(uris, base_url=api_base(request, exchange), version=api.call.version)
     return render_json({"files": list(files)})
 
 
-def _resource(request: web.Request) -> str:
-    return _call(request).resource or ""
+def _resource(exchange: Exchange) -> str:
+    return _call(exchange).resource or ""
 
 
 HANDLERS = {

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import random
-
 from aiohttp import web
 
 from mockgem.config import Config
-from mockgem.faults import FaultPlan
-from mockgem.faults.quotas import Throttle
 from mockgem.journal import RequestJournal
-from mockgem.protocol.calls import ApiCall, ApiRequest
 from mockgem.resources.batches import BatchStore
 from mockgem.resources.caches import CacheStore
 from mockgem.resources.file_search import FileSearchStores
 from mockgem.resources.files import FileStore
 from mockgem.resources.interactions import InteractionStore
-from mockgem.resources.names import NameMap
 from mockgem.resources.operations import OperationStore
 from mockgem.resources.prediction_jobs import PredictionJobStore
 from mockgem.resources.state import StateStore
 from mockgem.resources.tunings import TuningStore
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
-from mockgem.sources.base import Answer, Miss, Source
+from mockgem.sources.base import Source
 from mockgem.sources.cassettes.source import CassetteSource
 from mockgem.sources.rules import RuleSource
 from mockgem.sources.passthrough import PassthroughSource
@@ -39,8 +33,6 @@ FILE_SEARCH = web.AppKey("file_search", FileSearchStores)
 TUNINGS = web.AppKey("tunings", TuningStore)
 INTERACTIONS = web.AppKey("interactions", InteractionStore)
 CASSETTES = web.AppKey("cassettes", CassetteSource)
-# Recorded resource names and the names this run's creates gave them (replay and auto).
-NAMES = web.AppKey("names", NameMap)
 # Set in record, auto and passthrough: resource calls go there, not to this run's stores.
 UPSTREAM = web.AppKey("upstream", PassthroughSource)
 # Forwarded resumable uploads: this server's upload_id -> the upstream's session URL.
@@ -52,16 +44,3 @@ JOURNAL = web.AppKey("journal", RequestJournal)
 RULES = web.AppKey("rules", RuleSource)
 # The names the rules documents posted since the last reset were loaded under: `posted rules #1`...
 POSTED_RULES = web.AppKey("posted_rules", list[str])
-
-# Per-request values set by the middlewares.
-CALL = web.RequestKey("call", ApiCall)
-API_KEY = web.RequestKey("api_key", str)
-FAULT_PLAN = web.RequestKey("fault_plan", FaultPlan)
-FAULT_RNG = web.RequestKey("fault_rng", random.Random)
-
-# What the journal reads once the response is out, set by the handlers along the way.
-CLIENT_REQUEST = web.RequestKey("client_request", ApiRequest)
-ASKED = web.RequestKey("asked", ApiRequest)
-ANSWERED = web.RequestKey("answered", Answer)
-MISSED = web.RequestKey("missed", Miss)
-THROTTLE = web.RequestKey("throttle", Throttle)

@@ -17,27 +17,29 @@ from aiohttp import web
 from mockgem._types import JSONDict
 from mockgem.protocol.calls import ApiCall
 from mockgem.resources.ids import FILE_ID_LENGTH, new_id
+from mockgem.server.exchange import Exchange
 from mockgem.server.faulting import admit
 from mockgem.server.files import api_base
 from mockgem.server.keys import FILES, OPERATIONS
 from mockgem.server.native import ask
 from mockgem.server.parse import api_request
-from mockgem.server.render import render_json
+from mockgem.server.render import render_answer, render_json
+from mockgem.sources.base import Whole
 
 GEMINI_VIDEO_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"
 
 
-async def start_video(request: web.Request) -> web.StreamResponse:
-    api = await api_request(request)
-    refused = await admit(request, api, quota=False)
+async def start_video(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    api = api_request(request, exchange)
+    refused = await admit(request, exchange, api, quota=False)
     if refused is not None:
         return refused
-    answer = await ask(request, api)
-    if answer.status != 200 or "name" in answer.body:
-        return render_json(answer.body, answer.status)
+    answer = await ask(request, exchange, api)
+    if not isinstance(answer, Whole) or answer.status != 200 or "name" in answer.body:
+        return render_answer(answer, exchange.form)
     result = {key: value for key, value in answer.body.items() if key in ("response", "error")}
     if api.call.surface != "vertex" and "response" in result:
-        result["response"] = _as_gemini(request, result["response"])
+        result["response"] = _as_gemini(request, exchange, result["response"])
     return render_json(request.app[OPERATIONS].start(_operation_name(api.call), result))
 
 
@@ -48,12 +50,12 @@ def _operation_name(call: ApiCall) -> str:
     return f"models/{call.model}/operations/{new_id(FILE_ID_LENGTH)}"
 
 
-def _as_gemini(request: web.Request, response: JSONDict) -> JSONDict:
+def _as_gemini(request: web.Request, exchange: Exchange, response: JSONDict) -> JSONDict:
     """Vertex AI's inline `videos[]` as the Gemini API's generated files."""
     samples = []
     for video in response.get("videos") or []:
         data = base64.b64decode(video.get("bytesBase64Encoded") or "")
-        file = request.app[FILES].add_generated(data, name=f"files/{new_id(FILE_ID_LENGTH)}", mime_type="video/mp4", base_url=api_base(request))
+        file = request.app[FILES].add_generated(data, name=f"files/{new_id(FILE_ID_LENGTH)}", mime_type="video/mp4", base_url=api_base(request, exchange))
         samples.append({"video": {"uri": f"{file['uri']}:download?alt=media"}})
     generated: JSONDict = {"generatedSamples": samples} if samples else {}
     for key in ("raiMediaFilteredCount", "raiMediaFilteredReasons"):

@@ -6,18 +6,21 @@ The only place that awaits between chunks: `sse` plans the chunks, this module w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from typing import TypeGuard
 
 import orjson
 from aiohttp import web
 
 from mockgem._types import JSONDict
 from mockgem.errors import ApiError
-from mockgem.protocol.calls import ApiCall, ApiRequest
-from mockgem.protocol.envelopes import error_body
+from mockgem.protocol.calls import ApiRequest
+from mockgem.protocol.forms import ResponseForm
+from mockgem.server.exchange import Exchange
+from mockgem.protocol.envelopes import error_body, error_from_body
 from mockgem.server.faulting import apply_faults, faulted_stream
-from mockgem.sources.base import Answer
-from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, merge_chunks, split_response, split_sse_events
+from mockgem.sources.base import Answer, Chunks, Failure, Live, RecordedBytes, Whole, decoded, whole_body
+from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, split_array_frames, split_response, split_sse_events
 
 JSON_TYPE = "application/json; charset=UTF-8"
 SSE_TYPE = "text/event-stream"
@@ -30,15 +33,15 @@ PREFLIGHT_METHODS = "DELETE, GET, HEAD, PATCH, POST, PUT"
 PREFLIGHT_MAX_AGE = "3600"
 
 
+def public_origin(request: web.Request) -> str:
+    """`scheme://host` as the client reached this server, through a proxy or a port map too."""
+    host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip() or request.host
+    scheme = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() or request.scheme
+    return f"{scheme}://{host}"
+
+
 def render_json(body: object, status: int = 200) -> web.Response:
     return web.Response(body=orjson.dumps(body, option=orjson.OPT_INDENT_2), status=status, content_type="application/json", charset="UTF-8", headers=GOOGLE_HEADERS)
-
-
-def wants_list_errors(call: ApiCall, alt: str | None) -> bool:
-    """The no-`alt` stream form and the OpenAI-compatible layer wrap errors in a list."""
-    return call.surface == "openai" or call.action in {"chat.completions", "embeddings"} or (
-        call.action == "streamGenerateContent" and alt != "sse"
-    )
 
 
 def render_error(error: ApiError, as_list: bool = False) -> web.Response:
@@ -83,48 +86,81 @@ async def add_cors_headers(request: web.Request, response: web.StreamResponse) -
         response.headers["Vary"] = f"{vary}, Origin"
 
 
-def whole_response(answer: Answer) -> JSONDict:
-    return merge_chunks(answer.payloads) if answer.chunked else answer.body
+def as_recorded(answer: Answer, form: ResponseForm) -> TypeGuard[RecordedBytes]:
+    """Whether the answer's recorded bytes are what this client gets: the form it asks for."""
+    return isinstance(answer, RecordedBytes) and answer.form is form
+
+
+def error_of(answer: Answer) -> ApiError:
+    """The error an error answer stands for, to render in the client's form with every other error."""
+    if isinstance(answer, Failure):
+        return answer.error
+    return error_from_body(whole_body(answer), answer.status)
+
+
+def render_answer(answer: Answer, form: ResponseForm) -> web.Response:
+    """A one-body answer: its recorded bytes in the same form, else its JSON; an error is raised."""
+    if as_recorded(answer, form):
+        return render_bytes(answer)
+    if answer.status != 200:
+        raise error_of(answer)
+    return render_json(whole_body(answer))
+
+
+def render_bytes(answer: RecordedBytes) -> web.Response:
+    content_type = answer.content_type or "application/json; charset=UTF-8"
+    return web.Response(body=answer.raw, status=answer.status, headers={**GOOGLE_HEADERS, "Content-Type": content_type})
 
 
 async def stream_payloads(answer: Answer) -> AsyncIterator[tuple[JSONDict, float]]:
     """The chunks of a stream answer with the delay before each."""
-    if answer.live is not None:
-        async for payload in answer.live:
+    if isinstance(answer, RecordedBytes):
+        answer = decoded(answer)
+    if isinstance(answer, Live):
+        async for payload in answer.chunks:
             yield payload, 0.0
         return
-    payloads = answer.payloads if answer.chunked else split_response(answer.body, answer.stream_chunks or DEFAULT_STREAM_CHUNKS)
-    for index, payload in enumerate(payloads):
-        yield payload, answer.delays[index] if index < len(answer.delays) else 0.0
+    if isinstance(answer, Chunks):
+        for index, payload in enumerate(answer.payloads):
+            yield payload, answer.delays[index] if index < len(answer.delays) else 0.0
+        return
+    if isinstance(answer, Whole):
+        for payload in split_response(answer.body, answer.stream_chunks or DEFAULT_STREAM_CHUNKS):
+            yield payload, 0.0
 
 
-async def render_generate(request: web.Request, api: ApiRequest, answer: Answer) -> web.StreamResponse:
-    faulted = await apply_faults(request, api, answer)
+async def render_generate(request: web.Request, exchange: Exchange, api: ApiRequest, answer: Answer) -> web.StreamResponse:
+    faulted = await apply_faults(request, exchange, api, answer)
     if isinstance(faulted, web.StreamResponse):
         return faulted
-    answer = faulted
-    if not api.stream:
-        return render_json(whole_response(answer), answer.status)
-    if answer.status != 200:
-        return render_json([answer.body] if api.query_value("alt") != "sse" else answer.body, answer.status)
-    if api.query_value("alt") == "sse":
-        return await write_stream(request, SSE_TYPE, _recorded_frames(answer) if _is_recorded_sse(answer) else _sse_frames(answer))
-    return await write_stream(request, JSON_TYPE, _array_frames(answer))
+    form = exchange.form
+    if as_recorded(faulted, form):
+        return await render_recorded_stream(request, exchange, faulted) if form.streams and faulted.status == 200 else render_bytes(faulted)
+    if faulted.status != 200:
+        raise error_of(faulted)
+    if not form.streams:
+        return render_json(whole_body(faulted))
+    if form is ResponseForm.SSE:
+        return await write_stream(request, exchange, SSE_TYPE, _sse_frames(faulted))
+    return await write_stream(request, exchange, JSON_TYPE, _array_frames(faulted))
+
+
+async def render_recorded_stream(request: web.Request, exchange: Exchange, answer: RecordedBytes) -> web.StreamResponse:
+    """A recorded stream, unchanged: one event (or array element) at a time with its recorded delay."""
+    frames = split_array_frames(answer.raw) if exchange.form is ResponseForm.JSON_ARRAY else split_sse_events(answer.raw)
+    content_type = answer.content_type or (JSON_TYPE if exchange.form is ResponseForm.JSON_ARRAY else SSE_TYPE)
+    delays = answer.decoded.delays if isinstance(answer.decoded, Chunks) else ()
+    return await write_stream(request, exchange, content_type, _timed(frames, delays))
+
+
+async def _timed(frames: list[bytes], delays: Sequence[float]) -> AsyncIterator[tuple[bytes, float]]:
+    for index, frame in enumerate(frames):
+        yield frame, delays[index] if index < len(delays) else 0.0
 
 
 async def _sse_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
     async for payload, delay in stream_payloads(answer):
         yield encode_sse(payload), delay
-
-
-def _is_recorded_sse(answer: Answer) -> bool:
-    return answer.raw is not None and SSE_TYPE in (answer.raw_content_type or "") and answer.live is None
-
-
-async def _recorded_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
-    """The recorded SSE bytes, unchanged, one event at a time with its recorded delay."""
-    for index, event in enumerate(split_sse_events(answer.raw or b"")):
-        yield event, answer.delays[index] if index < len(answer.delays) else 0.0
 
 
 async def _array_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
@@ -135,9 +171,9 @@ async def _array_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
     yield (ARRAY_END if index else b"[]"), 0.0
 
 
-async def write_stream(request: web.Request, content_type: str, frames: AsyncIterator[tuple[bytes, float]]) -> web.StreamResponse:
+async def write_stream(request: web.Request, exchange: Exchange, content_type: str, frames: AsyncIterator[tuple[bytes, float]]) -> web.StreamResponse:
     response = web.StreamResponse(headers={**GOOGLE_HEADERS, "Content-Type": content_type})
-    stream = faulted_stream(request)
+    stream = faulted_stream(exchange, exchange.form)
     await response.prepare(request)
     async for data, delay in stream.frames(frames):
         if delay > 0:

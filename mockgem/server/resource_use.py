@@ -17,7 +17,7 @@ from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.resources.files import FileStore
 from mockgem.server.keys import CACHES, FILES
-from mockgem.sources.base import Answer, Miss, Source
+from mockgem.sources.base import Answer, Chunks, Miss, Source, Whole
 from mockgem.sources.rules import file_uris
 
 
@@ -38,6 +38,8 @@ class ResourceResolvingSource:
     async def answer(self, api: ApiRequest) -> Answer | Miss:
         if not api.call.is_generate or FILES not in self._app:
             return await self._inner.answer(api)
+        if self._strict and api.invalid is not None:
+            raise api.invalid
         try:
             expanded, cached_tokens = expand_cached_content(self._app, api)
         except ApiError:
@@ -65,9 +67,13 @@ def check_file_uris(files: FileStore, body: JSONDict) -> None:
 
 def with_cached_tokens(answer: Answer, tokens: int) -> Answer:
     """`answer` with `cachedContentTokenCount` in each usageMetadata that lacks it."""
-    if tokens <= 0 or answer.raw is not None:
+    if tokens <= 0:
         return answer
-    return dataclasses.replace(answer, payloads=tuple(_counted(payload, tokens) for payload in answer.payloads))
+    if isinstance(answer, Chunks):
+        return dataclasses.replace(answer, payloads=tuple(_counted(payload, tokens) for payload in answer.payloads))
+    if isinstance(answer, Whole):
+        return dataclasses.replace(answer, body=_counted(answer.body, tokens))
+    return answer
 
 
 def _counted(payload: JSONDict, tokens: int) -> JSONDict:

@@ -1,24 +1,17 @@
 """One table from API action to handler, for every surface.
 
-A single catch-all route hands each request to `dispatch`; `protocol.calls.parse_call` (run by
-the `resolve_call` middleware) has already said which action the path names, with any base-URL
-prefix before the API version skipped, as the SDKs keep it.
+A single catch-all route hands each request to the pipeline (`pipeline.request_handler`);
+`protocol.calls.parse_call` says which action the path names, with any base-URL prefix before
+the API version skipped, as the SDKs keep it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 
-from mockgem.errors import NotFound
-from mockgem.protocol.calls import ApiCall
 from mockgem.server import admin, admin_faults, batches, caches, compat, file_search, files, interactions, media, native, operations, prediction_jobs, tunings
 from mockgem.server.forwarding import forwarded
-from mockgem.server.keys import CALL
-from mockgem.server.recorded_names import recorded_first
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from mockgem.server.pipeline import AdminHandler, Handler, request_handler
 
 NATIVE: dict[str, Handler] = {
     "generateContent": native.generate,
@@ -31,8 +24,7 @@ NATIVE: dict[str, Handler] = {
     "computeTokens": native.answer_json,
     "models.list": native.answer_json,
     "models.get": native.answer_json,
-    **operations.HANDLERS,
-    **interactions.HANDLERS,
+    **interactions.CREATE,
 }
 OPENAI: dict[str, Handler] = {
     "chat.completions": compat.chat_completions,
@@ -40,14 +32,17 @@ OPENAI: dict[str, Handler] = {
     "openai.models.list": compat.list_models,
     "openai.models.get": compat.get_model,
 }
-# Forwarded outside replay; in replay, reads the recording holds are answered from it.
+# Simulated in replay (after the recordings were asked), forwarded in the other modes.
 RESOURCES: dict[str, Handler] = {
-    action: forwarded(recorded_first(handler))
+    action: forwarded(handler)
     for action, handler in {
         **files.HANDLERS, **caches.HANDLERS, **batches.HANDLERS, **prediction_jobs.HANDLERS, **file_search.HANDLERS, **tunings.HANDLERS,
     }.items()
 }
-ADMIN: dict[str, Handler] = {
+# Operations and interactions: the recordings first (the pipeline asks them), then this run's
+# store, then the sources (the upstream outside replay).
+STORED: dict[str, Handler] = {**operations.HANDLERS, **interactions.READS}
+ADMIN: dict[str, AdminHandler] = {
     "health": admin.health,
     "reset": admin.reset,
     "cassettes": admin.list_cassettes,
@@ -58,16 +53,9 @@ ADMIN: dict[str, Handler] = {
     "faults": admin_faults.faults,
     "quotas": admin_faults.quotas,
 }
-HANDLERS: dict[str, Handler] = {**NATIVE, **OPENAI, **RESOURCES}
-
-
-async def dispatch(request: web.Request) -> web.StreamResponse:
-    call: ApiCall = request[CALL]
-    handler = (ADMIN if call.surface == "admin" else HANDLERS).get(call.action)
-    if handler is None:
-        raise NotFound("Method not found.")
-    return await handler(request)
+# These ask the sources themselves (recordings included), after admission and the fitting rules.
+ASKING = frozenset(NATIVE) | frozenset(OPENAI)
 
 
 def setup_routes(app: web.Application) -> None:
-    app.router.add_route("*", "/{tail:.*}", dispatch)
+    app.router.add_route("*", "/{tail:.*}", request_handler({**NATIVE, **OPENAI, **RESOURCES, **STORED}, ASKING, ADMIN))

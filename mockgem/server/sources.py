@@ -8,8 +8,10 @@ retry) is never replaced by a recording, nor sent upstream and recorded.
   rules (with a placeholder reply when nothing fits) then builtin.
 - record: fitting rules, then everything is forwarded and written down. passthrough: forwarded,
   nothing written. auto: FirstOf(fitting rules, cassettes, forward-and-record).
-Cassettes are asked under recorded resource names (`NameMappedSource`). Outside replay, the
-upstream is also under `UPSTREAM`, where files, caches and batches calls are forwarded.
+A request the real API would refuse passes the fitting rules by and reaches the cassettes (it was
+answered when it was recorded) and the upstream (which gives its own error); the simulators
+after them refuse it (the rules' fallback and `Checked` around builtin). Outside replay, the upstream is also under `UPSTREAM`, where
+files, caches and batches calls are forwarded.
 """
 
 from __future__ import annotations
@@ -22,11 +24,9 @@ from mockgem.config import Config, RecordMode
 from mockgem.errors import ConfigError
 from mockgem.journal import RequestJournal
 from mockgem.protocol.calls import ApiRequest
-from mockgem.resources.names import NameMap
-from mockgem.server.keys import CASSETTES, JOURNAL, NAMES, RULES, SOURCE, UPSTREAM, UPSTREAM_UPLOADS
-from mockgem.server.recorded_names import NameMappedSource
+from mockgem.server.keys import CASSETTES, JOURNAL, RULES, SOURCE, UPSTREAM, UPSTREAM_UPLOADS
 from mockgem.server.resource_use import ResourceResolvingSource
-from mockgem.sources.base import FirstOf, Source
+from mockgem.sources.base import Checked, FirstOf, Source
 from mockgem.sources.builtin import BuiltinSource
 from mockgem.sources.cassettes.source import CassetteSource, ReplayTiming
 from mockgem.sources.cassettes.model import Interaction
@@ -36,17 +36,15 @@ from mockgem.sources.rules import Fallback, FaultCheck, FileLabels, RuleSource
 
 def install_sources(app: web.Application, config: Config, *, file_labels: FileLabels | None = None, check_faults: FaultCheck | None = None) -> None:
     cassettes = app[CASSETTES] = load_cassettes(config)
-    app[NAMES] = NameMap()
-    mapped = NameMappedSource(cassettes, app[NAMES])
     rules = app[RULES] = RuleSource(config.rules, file_labels=file_labels, check_faults=check_faults)
     scripted_first = ResourceResolvingSource(app, rules.answering(Fallback.NONE), strict=False)
     if config.mode is not RecordMode.REPLAY:
-        _install_upstream(app, config, FirstOf(scripted_first, mapped) if config.mode is RecordMode.AUTO else scripted_first)
+        _install_upstream(app, config, FirstOf(scripted_first, cassettes) if config.mode is RecordMode.AUTO else scripted_first)
     elif config.cassette is None and config.cassette_dir is None:
-        app[SOURCE] = FirstOf(ResourceResolvingSource(app, rules), BuiltinSource())
+        app[SOURCE] = FirstOf(ResourceResolvingSource(app, rules), Checked(BuiltinSource()))
     else:
         fallback = ResourceResolvingSource(app, rules.answering(Fallback.DEFAULT))
-        app[SOURCE] = FirstOf(scripted_first, mapped, fallback, BuiltinSource())
+        app[SOURCE] = FirstOf(scripted_first, cassettes, fallback, Checked(BuiltinSource()))
 
 
 def load_cassettes(config: Config) -> CassetteSource:

@@ -6,69 +6,72 @@ from __future__ import annotations
 from aiohttp import web
 
 from mockgem.protocol.calls import ApiCall
-from mockgem.server.keys import CALL, TUNINGS
+from mockgem.server.keys import TUNINGS
+from mockgem.server.exchange import Exchange
 from mockgem.server.listing import page_query
-from mockgem.server.parse import api_request
-from mockgem.server.recorded_names import learn_created
+from mockgem.server.parse import valid_request
 from mockgem.server.render import render_json
 
 
-async def create_tuned_model(request: web.Request) -> web.StreamResponse:
-    api = await api_request(request)
+async def create_tuned_model(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    api = valid_request(request, exchange)
     operation = request.app[TUNINGS].create_tuned_model(api.body)
-    await learn_created(request.app, api, operation)
     return render_json(operation)
 
 
-async def get_tuned_model(request: web.Request) -> web.StreamResponse:
-    call = request[CALL]
+async def get_tuned_model(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    call = _known(exchange)
     store = request.app[TUNINGS]
     return render_json(store.vertex_model(_vertex_model(call)) if call.surface == "vertex" else store.tuned_model(_resource(call)))
 
 
-async def list_tuned_models(request: web.Request) -> web.StreamResponse:
+async def list_tuned_models(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     return render_json(request.app[TUNINGS].tuned_models(*page_query(request)))
 
 
-async def update_tuned_model(request: web.Request) -> web.StreamResponse:
-    api = await api_request(request)
+async def update_tuned_model(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    api = valid_request(request, exchange)
     store, call = request.app[TUNINGS], api.call
     if call.surface == "vertex":
         return render_json(store.update_vertex_model(_vertex_model(call), api.body))
     return render_json(store.update_tuned_model(_resource(call), api.body))
 
 
-async def delete_tuned_model(request: web.Request) -> web.StreamResponse:
-    call = request[CALL]
+async def delete_tuned_model(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    call = _known(exchange)
     if call.surface == "vertex":
         return render_json(request.app[TUNINGS].delete_vertex_model(_vertex_model(call), parent=_parent(call), version=call.version))
     request.app[TUNINGS].delete_tuned_model(_resource(call))
     return render_json({})
 
 
-async def cancel_tuned_model(request: web.Request) -> web.StreamResponse:
-    request.app[TUNINGS].cancel_tuned_model(_resource(request[CALL]))
+async def cancel_tuned_model(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    request.app[TUNINGS].cancel_tuned_model(_resource(_known(exchange)))
     return render_json({})
 
 
-async def create_tuning_job(request: web.Request) -> web.StreamResponse:
-    api = await api_request(request)
+async def create_tuning_job(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    api = valid_request(request, exchange)
     job = request.app[TUNINGS].create_job(_parent(api.call), api.body)
-    await learn_created(request.app, api, job)
     return render_json(job)
 
 
-async def get_tuning_job(request: web.Request) -> web.StreamResponse:
-    return render_json(request.app[TUNINGS].job(_job(request[CALL])))
+async def get_tuning_job(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    return render_json(request.app[TUNINGS].job(_job(_known(exchange))))
 
 
-async def list_tuning_jobs(request: web.Request) -> web.StreamResponse:
-    return render_json(request.app[TUNINGS].jobs(_parent(request[CALL]), *page_query(request)))
+async def list_tuning_jobs(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    return render_json(request.app[TUNINGS].jobs(_parent(_known(exchange)), *page_query(request)))
 
 
-async def cancel_tuning_job(request: web.Request) -> web.StreamResponse:
-    request.app[TUNINGS].cancel_job(_job(request[CALL]))
+async def cancel_tuning_job(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    request.app[TUNINGS].cancel_job(_job(_known(exchange)))
     return render_json({})
+
+
+def _known(exchange: Exchange) -> ApiCall:
+    assert exchange.call is not None
+    return exchange.call
 
 
 def _parent(call: ApiCall) -> str:

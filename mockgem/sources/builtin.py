@@ -18,7 +18,7 @@ from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import MODELS, ModelInfo, bare_model_id, find_model
 from mockgem.protocol.envelopes import api_error, model_not_found
 from mockgem.protocol.tokens import count_request, count_text
-from mockgem.sources.base import Answer, Miss
+from mockgem.sources.base import Answer, Miss, Whole
 from mockgem.sources.media_replies import predicted_images
 from mockgem.sources.scripted_media import video_operation
 
@@ -45,7 +45,7 @@ class BuiltinSource:
         handler = _HANDLERS.get(request.call.action)
         if handler is None:
             return Miss(f"no built-in answer for {request.call.action}", "builtin")
-        return Answer(payloads=(handler(request),), origin="built-in", source="builtin")
+        return Whole(body=handler(request), origin="built-in", source="builtin")
 
 
 def _model(request: ApiRequest, method: str) -> ModelInfo:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from mockgem._types import JSONDict
 from mockgem.protocol.calls import ApiCall, ApiRequest
-from mockgem.sources.base import Answer, Miss
+from mockgem.sources.base import Answer, Miss, Whole
 from mockgem.translate.interactions import generate_to_steps, generate_to_usage, interaction_to_generate
 
 if TYPE_CHECKING:
@@ -31,9 +31,9 @@ async def scripted_interaction(rules: ReplyingRules, request: ApiRequest, fallba
     model = str(body.get("model") or DEFAULT_MODEL)
     call = ApiCall(request.call.surface, request.call.version, "generateContent", model=model)
     result = await rules.reply_to(dataclasses.replace(request, call=call, body=interaction_to_generate(body)), fallback)
-    if isinstance(result, Miss):
-        return result
-    return dataclasses.replace(result, payloads=(interaction_of(body, result.body, model),))
+    if not isinstance(result, Whole):
+        return result  # a miss, or a scripted error
+    return dataclasses.replace(result, body=interaction_of(body, result.body, model), stream_chunks=None)
 
 
 def interaction_of(body: JSONDict, response: JSONDict, model: str) -> JSONDict:

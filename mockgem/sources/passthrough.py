@@ -23,7 +23,7 @@ import aiohttp
 from mockgem._types import JSONDict
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
-from mockgem.sources.base import Answer, Miss
+from mockgem.sources.base import Answer, Live, Miss, Whole
 from mockgem.sources.cassettes.model import Headers, Interaction, RecordedRequest, RecordedResponse
 from mockgem.sources.cassettes.source import http_method
 from mockgem.sse import parse_json_array, parse_sse
@@ -155,7 +155,7 @@ class PassthroughSource:
         headers = {**self.upstream.headers(request), **({"content-type": "application/json"} if body else {})}
         exchange = await self._send(self._session, request, RecordedRequest(method, url, tuple(headers.items()), body))
         if request.stream and exchange.response.status == 200:
-            return Answer(chunked=True, origin="upstream", source="upstream", live=exchange.relay())
+            return Live(chunks=exchange.relay(), origin="upstream", source="upstream")
         return await exchange.whole()
 
     async def relay(self, request: ApiRequest, *, headers: Mapping[str, str], url: str | None = None, record: bool = True) -> Relayed:
@@ -199,7 +199,7 @@ class _Exchange:
         except ValueError:
             payloads = [{"error": {"code": self.response.status, "message": raw.decode(errors="replace")[:500]}}]
         body: JSONDict = payloads[0] if payloads and isinstance(payloads[0], dict) else {}
-        return Answer((body,), status=self.response.status, origin="upstream", source="upstream")
+        return Whole(body=body, status=self.response.status, origin="upstream", source="upstream")
 
     async def relay(self) -> AsyncIterator[JSONDict]:
         """Each SSE event's payload as soon as it arrives; the whole body is recorded at the end."""

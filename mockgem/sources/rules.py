@@ -36,7 +36,7 @@ from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import ModelInfo, bare_model_id, find_model
 from mockgem.protocol.envelopes import model_not_found
 from mockgem.protocol.validation import check_thought_signatures
-from mockgem.sources.base import Answer, FunctionSource, Miss, Source
+from mockgem.sources.base import Answer, Failure, FunctionSource, Miss, Source, Whole
 from mockgem.sources.interaction_rules import scripted_interaction
 from mockgem.sources.replies import Reply, Strict, StreamShape, as_vertex, build_response, reply_error
 from mockgem.sources.scripted_media import MEDIA_ACTIONS, scripted_media
@@ -268,6 +268,10 @@ class RuleSource:
         falls_back = fallback is Fallback.PLACEHOLDER or (fallback is Fallback.DEFAULT and self.default is not None)
         if not falls_back and fits(consume=False) is None:
             return Miss("no rule matches", "rules", passing=fallback is Fallback.NONE)
+        if request.invalid is not None:  # worked out only now: a request no rule fits needs no verdict
+            if fallback is Fallback.NONE:
+                return Miss(request.invalid.message, "rules", passing=True)  # a recording may answer it
+            raise request.invalid
         _check_request(model, request)  # before a rule's `times` is used: a refused request spends none
         rule = fits()
         if rule is None and not falls_back:
@@ -276,16 +280,16 @@ class RuleSource:
             raise model_not_found(model_id, call.version, call.action)
         scripted = rule.rule.reply if rule else None
         reply = scripted or unscripted_reply(self.default or Reply(text=DEFAULT_REPLY_TEXT), request.body)
+        origin = rule.origin if rule else "default reply"
+        faults = rule.rule.fault if rule else ()
         if reply.error is not None:
-            raise reply_error(reply.error, model_id)
+            return Failure(error=reply_error(reply.error, model_id), origin=origin, faults=faults, source="rules")
         prompt = last_user_text(request.body)
         body = reply.raw if reply.raw is not None else build_response(reply, request.body, model or model_id, prompt=prompt)
         if call.surface == "vertex" and reply.raw is None:
             body = as_vertex(body)
         shape = (rule.rule.stream if rule else None) or reply.stream
-        origin = rule.origin if rule else "default reply"
-        faults = rule.rule.fault if rule else ()
-        return Answer(payloads=(body,), stream_chunks=shape.chunks if shape else None, origin=origin, faults=faults, source="rules")
+        return Whole(body=body, stream_chunks=shape.chunks if shape else None, origin=origin, faults=faults, source="rules")
 
     def _files_of(self, request: JSONDict) -> list[str]:
         """Each file URI in the request, then the labels the server knows for it."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from mockgem._types import JSONDict
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import bare_model_id
-from mockgem.sources.base import Answer, Miss
+from mockgem.sources.base import Answer, Failure, Miss, Whole
 from mockgem.sources.media_replies import generated_videos, predicted_images, prompt_of
 from mockgem.sources.replies import Reply, reply_error
 
@@ -33,9 +33,9 @@ def scripted_media(rules: FittingRules, request: ApiRequest) -> Answer | Miss:
         return Miss("no rule matches", "rules", passing=True)
     reply = rule.rule.reply
     if reply.error is not None:
-        raise reply_error(reply.error, model_id)
+        return Failure(error=reply_error(reply.error, model_id), origin=rule.origin, faults=rule.rule.fault, source="rules")
     body = predicted_images(request.body, reply.images) if request.call.action == "predict" else video_operation(request.body, reply)
-    return Answer(payloads=(body,), origin=rule.origin, faults=rule.rule.fault, source="rules")
+    return Whole(body=body, origin=rule.origin, faults=rule.rule.fault, source="rules")
 
 
 def video_operation(request: JSONDict, reply: Reply | None) -> JSONDict:

@@ -15,7 +15,7 @@ from mockgem.errors import ConfigError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.server.fault_state import QuotaDesk
 from mockgem.server.keys import QUOTAS, SOURCE
-from mockgem.sources.base import Answer, FunctionSource
+from mockgem.sources.base import Answer, Chunks, FunctionSource
 from tests.conftest import EXAMPLE_RULES
 
 MODEL = "gemini-2.5-flash"
@@ -257,7 +257,7 @@ async def test_quota_counts_each_key_apart(aiohttp_client: Any) -> None:
 
 async def replayed(request: ApiRequest) -> Answer:
     chunks = [{"candidates": [{"content": {"parts": [{"text": f"part {i}"}], "role": "model"}, "index": 0}]} for i in range(4)]
-    return Answer(payloads=chunks, chunked=True, delays=(0.0, 0.05, 0.05, 0.05), origin="cassette")
+    return Chunks(payloads=tuple(chunks), delays=(0.0, 0.05, 0.05, 0.05), origin="cassette")
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import yaml
-from google import genai
 from google.genai import types
 
 from mockgem import MockGemServer
@@ -36,14 +34,15 @@ def _recorded_uris(cassette: Path) -> list[str]:
     return [item["request"]["uri"] for item in yaml.safe_load(cassette.read_text())["interactions"]]
 
 
-def test_auto_forwards_and_records_a_repeated_request_again(tmp_path: Path, make_server: Start) -> None:
+def test_auto_replays_a_recording_of_this_run_to_a_later_identical_request(tmp_path: Path, make_server: Start) -> None:
     upstream = make_server(rules=ROLLS)
     auto = make_server(mode="auto", cassette_dir=tmp_path, upstream=upstream.url)
-    assert _roll(auto, 2) == ["first", "second"]
+    assert _roll(auto, 1) == ["first"]
+    upstream.stop()  # the same question again needs no upstream: this run's recording answers it
+    assert _roll(auto, 2) == ["first", "first"]
+    assert [entry.source for entry in auto.requests] == ["upstream", "cassettes", "cassettes"]
     auto.stop()
-    assert len(_recorded_uris(tmp_path / "recorded.yaml")) == 2
-    upstream.stop()
-    assert _roll(make_server(cassette_dir=tmp_path), 3) == ["first", "second", "second"]
+    assert len(_recorded_uris(tmp_path / "recorded.yaml")) == 1
 
 
 def test_auto_replays_each_earlier_recording_once_then_forwards(tmp_path: Path, make_server: Start) -> None:
@@ -58,13 +57,13 @@ def test_auto_replays_each_earlier_recording_once_then_forwards(tmp_path: Path, 
     assert len(_recorded_uris(tmp_path / "recorded.yaml")) == 2
 
 
-def test_auto_forwards_a_question_on_a_deleted_cache(tmp_path: Path, make_server: Start) -> None:
+def test_auto_replays_a_recorded_cache_and_its_use_once_the_upstream_is_gone(tmp_path: Path, make_server: Start) -> None:
     upstream = make_server(rules={"default": {"text": "summary"}})
-    client = genai_client(make_server(mode="auto", cassette_dir=tmp_path, upstream=upstream.url))
+    auto = make_server(mode="auto", cassette_dir=tmp_path, upstream=upstream.url)
+    client = genai_client(auto)
     cache = client.caches.create(model=MODEL, config=types.CreateCachedContentConfig(contents=["context " * 2000], ttl="300s"))
     with_cache = types.GenerateContentConfig(cached_content=cache.name)
     assert client.models.generate_content(model=MODEL, contents="summarise", config=with_cache).text == "summary"
-    client.caches.delete(name=cache.name or "")
-    with pytest.raises(genai.errors.ClientError) as caught:
-        client.models.generate_content(model=MODEL, contents="summarise", config=with_cache)
-    assert caught.value.code in (403, 404)
+    upstream.stop()
+    assert client.models.generate_content(model=MODEL, contents="summarise", config=with_cache).text == "summary"
+    assert [entry.source for entry in auto.requests] == ["upstream", "upstream", "cassettes"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -31,13 +31,15 @@ _ENDPOINT_ASPECTS = ("surface", "action", "model", "resource")
 class Recorded:
     """An interaction and where it was recorded: `cassette` name and 1-based `position`.
 
-    `shape` is its request's match shape, kept so that a miss compares without re-parsing.
+    `shape` is its request's match shape, kept so that a miss compares without re-parsing;
+    `fresh` marks a recording made in this run (auto), which repeats once it was served.
     """
 
     interaction: Interaction
     cassette: str
     position: int
     shape: RequestShape = field(repr=False, compare=False)
+    fresh: bool = False
 
     @property
     def origin(self) -> str:
@@ -112,12 +114,18 @@ class _Queue:
     def used_up(self) -> bool:
         return self.served >= len(self.items)
 
-    def next(self, *, repeat_last: bool) -> Recorded | None:
-        """The next recording; once all were served, the last again, or None if it must not repeat."""
-        if not self.items or (self.used_up and not repeat_last):
+    def peek(self, *, repeat_last: bool) -> Recorded | None:
+        """What `next` would give, leaving the order as it is."""
+        if not self.items or (self.used_up and not repeat_last and not self.items[-1].fresh):
             return None
-        item = self.items[min(self.served, len(self.items) - 1)]
-        self.served += 1
+        return self.items[min(self.served, len(self.items) - 1)]
+
+    def next(self, *, repeat_last: bool) -> Recorded | None:
+        """The next recording; once all were served, the last again, or None if it must not repeat
+        (a recording of this run always repeats: auto answers a request it just recorded)."""
+        item = self.peek(repeat_last=repeat_last)
+        if item is not None:
+            self.served += 1
         return item
 
     def add(self, recorded: Recorded, *, served: bool) -> None:
@@ -159,12 +167,12 @@ class CassetteIndex:
             self.record(cassette.name, interaction)
 
     def record(self, cassette: str, interaction: Interaction, *, served: bool = False) -> Recorded:
-        """Index one interaction at the end of `cassette`; `served` when it was just recorded, so
-        that without `repeat_last` the same request is forwarded and recorded again."""
+        """Index one interaction at the end of `cassette`; `served` when it was just recorded for
+        the request it answered: a later identical request replays it (then it repeats)."""
         self._declare(cassette)
         request = interaction.request
         shape = describe_request(request.method, request.uri, request.body, self.rules)
-        recorded = Recorded(interaction, cassette, len(self._recorded[cassette]) + 1, shape)
+        recorded = Recorded(interaction, cassette, len(self._recorded[cassette]) + 1, shape, fresh=served)
         self._recorded[cassette].append(recorded)
         for scope in (ALL, cassette):
             self._scopes[scope].setdefault(shape.key, _Queue()).add(recorded, served=served)
@@ -204,12 +212,24 @@ class CassetteIndex:
         return scope is not None and bool(self._scopes[scope].get(shape.key, _Queue()).items)
 
     def lookup_shape(self, shape: RequestShape, *, cassette: str | None = None) -> Recorded | NearMiss:
+        found = self.take(shape, cassette=cassette)
+        if found is not None:
+            return found
         scope = ALL if cassette is None else self.resolve(cassette)
-        if scope is None:
-            return NearMiss(shape, (str(cassette),), 0)
-        queue = self._scopes[scope].get(shape.key)
-        found = queue.next(repeat_last=self.repeat_last) if queue is not None else None
-        return found if found is not None else self._near_miss(shape, scope)
+        return NearMiss(shape, (str(cassette),), 0) if scope is None else self._near_miss(shape, scope)
+
+    def take(self, shape: RequestShape, *, cassette: str | None = None, accept: Callable[[Recorded], bool] | None = None) -> Recorded | None:
+        """The next recording for `shape`, or None: no near miss is worked out. With `accept`, a
+        recording it turns down stays next in the replay order."""
+        scope = ALL if cassette is None else self.resolve(cassette)
+        queue = self._scopes[scope].get(shape.key) if scope is not None else None
+        if queue is None:
+            return None
+        if accept is not None:
+            upcoming = queue.peek(repeat_last=self.repeat_last)
+            if upcoming is None or not accept(upcoming):
+                return None
+        return queue.next(repeat_last=self.repeat_last)
 
     def _near_miss(self, shape: RequestShape, scope: str) -> NearMiss:
         searched = self.names if scope == ALL else (scope,)

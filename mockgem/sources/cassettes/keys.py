@@ -13,9 +13,12 @@ import binascii
 import hashlib
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import orjson
 
 from mockgem.protocol.calls import VERSIONS, parse_call
 from mockgem.protocol.casing import camel_keys
@@ -87,6 +90,27 @@ def describe_request(method: str, target: str, body: bytes, rules: KeyRules | No
     return RequestShape(method.upper(), endpoint_of(method, parts.path, rules), query, value, digest, is_json)
 
 
+class ShapeMemo:
+    """`describe_request` remembered for requests seen before, byte for byte: a test suite sends
+    the same request again and again, and its shape does not change. Small bodies only, and a
+    bounded number of them."""
+
+    def __init__(self, rules: KeyRules, *, size: int = 4096, body_limit: int = 64 * 1024) -> None:
+        self._rules, self._size, self._body_limit = rules, size, body_limit
+        self._shapes: OrderedDict[tuple[str, str, bytes], RequestShape] = OrderedDict()
+
+    def describe(self, method: str, target: str, body: bytes) -> RequestShape:
+        if len(body) > self._body_limit:
+            return describe_request(method, target, body, self._rules)
+        key = (method, target, body)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = describe_request(method, target, body, self._rules)
+            if len(self._shapes) > self._size:
+                self._shapes.popitem(last=False)
+        return shape
+
+
 def request_key(method: str, target: str, body: bytes, rules: KeyRules | None = None) -> RequestKey:
     return describe_request(method, target, body, rules).key
 
@@ -110,14 +134,29 @@ def canonical_body(body: bytes, rules: KeyRules) -> tuple[Any, str, bool]:
     if _OPAQUE_DIGEST.fullmatch(body):  # bytes recorded as their digest (`--hash-blobs-over`)
         return None, "bytes:" + body[len(OPAQUE_DIGEST_PREFIX) :].decode(), False
     try:
-        value = json.loads(body)
+        value = _loads(body)
     except ValueError:
         return None, "bytes:" + opaque_digest(body), False
     value = _normalise(camel_keys(value))
     for path in rules.ignored_paths:
         value = edit_path(value, parse_path(path), drop)
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return value, "json:" + hashlib.sha256(text.encode()).hexdigest(), True
+    return value, "json:" + hashlib.sha256(_canonical_text(value)).hexdigest(), True
+
+
+def _loads(body: bytes) -> Any:
+    """orjson's parse, or the standard library's for what orjson refuses (a lone surrogate, an
+    integer beyond 64 bits), which must still be told apart from a body that is no JSON."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
+def _canonical_text(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # what orjson cannot write (a lone surrogate, a huge integer)
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
 def _normalise(value: Any) -> Any:

@@ -10,19 +10,20 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from mockgem._types import JSONDict
 from mockgem.errors import CassetteError, InvalidArgument
-from mockgem.protocol.calls import ApiRequest
-from mockgem.sources.base import Answer, Miss
+from mockgem.protocol.calls import ApiRequest, parse_call
+from mockgem.protocol.forms import ResponseForm, form_of
+from mockgem.sources.base import Answer, Chunks, Miss, RecordedBytes, Whole
 from mockgem.sources.cassettes.formats import load_cassette
-from mockgem.sources.cassettes.index import CassetteIndex, Recorded
-from mockgem.sources.cassettes.keys import KeyRules, RequestShape, canonical_body, describe_request
-from mockgem.sources.cassettes.model import Cassette, Interaction, RecordedResponse
+from mockgem.sources.cassettes.index import CassetteIndex, NearMiss, Recorded, rank
+from mockgem.sources.cassettes.keys import KeyRules, RequestShape, ShapeMemo, canonical_body, describe_request
+from mockgem.sources.cassettes.model import Cassette, Headers, Interaction, RecordedResponse
 from mockgem.sources.cassettes.redact import RedactionRules
 from mockgem.sources.cassettes.store import CassetteStore
 from mockgem.sse import parse_json_array, parse_sse
@@ -84,20 +85,34 @@ def request_shape(api: ApiRequest, rules: KeyRules) -> RequestShape:
     return RequestShape(shape.method, endpoint, shape.query, value, digest, is_json)
 
 
-def answer_from(recorded: Recorded, timing: ReplayTiming) -> Answer:
-    """A recorded response as an Answer: status, JSON body, or a stream's chunks and delays."""
-    response = recorded.interaction.response
-    content_type = response.header("content-type")
+def answer_from(recorded: Recorded, timing: ReplayTiming) -> RecordedBytes:
+    """A recorded response as an Answer: its bytes in the form they were recorded in, and their
+    decoded JSON (a stream's chunks with their delays) for a client that asks another form."""
+    interaction = recorded.interaction
+    response = interaction.response
     payloads = decode_payloads(response)
-    is_stream = "streamGenerateContent" in recorded.interaction.request.uri and response.status == 200
-    if not is_stream:
-        body = payloads[0] if payloads and isinstance(payloads[0], dict) else {}
-        return Answer((body,), status=response.status, origin=recorded.origin, raw=response.body, raw_content_type=content_type,
-                      source="cassettes")
-    return Answer(
-        payloads, chunked=True, delays=timing.delays(response.chunk_offsets), origin=recorded.origin,
-        raw=response.body, raw_content_type=content_type, source="cassettes",
+    decoded: Whole | Chunks
+    if "streamGenerateContent" in interaction.request.uri and response.status == 200:
+        decoded = Chunks(payloads=payloads, delays=timing.delays(response.chunk_offsets))
+    else:
+        decoded = Whole(body=payloads[0] if payloads and isinstance(payloads[0], dict) else {}, status=response.status)
+    return RecordedBytes(
+        raw=response.body, status=response.status, form=recorded_form(interaction), content_type=response.header("content-type"),
+        headers=kept_headers(response), decoded=decoded, origin=recorded.origin, source="cassettes",
     )
+
+
+def recorded_form(interaction: Interaction) -> ResponseForm:
+    request = interaction.request
+    parts = urlsplit(request.uri)
+    alt = next((value for name, value in parse_qsl(parts.query) if name == "alt"), None)
+    streamed = SSE_TYPE in (interaction.response.header("content-type") or "") or interaction.response.body.startswith(b"data:")
+    return form_of(parse_call(request.method, parts.path), alt, openai_stream=streamed)
+
+
+def kept_headers(response: RecordedResponse) -> tuple[tuple[str, str], ...]:
+    """The recorded headers a client reads: the content type and the upload session's."""
+    return tuple((name, value) for name, value in response.headers if name.lower() == "content-type" or name.lower().startswith("x-goog-upload-"))
 
 
 def decode_payloads(response: RecordedResponse) -> tuple[JSONDict, ...]:
@@ -111,6 +126,22 @@ def decode_payloads(response: RecordedResponse) -> tuple[JSONDict, ...]:
         return tuple(parse_json_array(body))
     except ValueError:
         return ()  # not JSON: a download or an HTML error page, served from `raw` only
+
+
+def _translated(request: ApiRequest) -> bool:
+    """Whether the call is not what the client's path names (an OpenAI-compatible chat request)."""
+    if not request.path:
+        return True
+    return parse_call(request.method or http_method(request), request.path) != request.call
+
+
+def closer(first: NearMiss, second: NearMiss) -> NearMiss:
+    """Of two near misses, the one whose closest recording differs less from the request."""
+    if second.closest is None:
+        return first
+    if first.closest is None:
+        return second
+    return first if rank(list(first.mismatches)) <= rank(list(second.mismatches)) else second
 
 
 def inside_name(name: str, where: str) -> str:
@@ -146,6 +177,8 @@ class CassetteSource:
         self.timing = timing or ReplayTiming()
         self.rewrite = rewrite
         self._rewritten: set[Path] = set()
+        self._answers: dict[int, tuple[Recorded, RecordedBytes]] = {}
+        self._shapes = ShapeMemo(self.index.rules)
 
     @classmethod
     def load(cls, *, file: Path | None = None, directory: Path | None = None, timing: ReplayTiming | None = None,
@@ -166,19 +199,48 @@ class CassetteSource:
         return make(found, directory=file.parent, active=file.name)
 
     async def answer(self, request: ApiRequest) -> Answer | Miss:
+        """The recording of the client's own request; for a translated one (an OpenAI-compatible
+        call), else the recording of its native form."""
         scope = self.scope(request)
-        found = self.index.lookup_shape(request_shape(request, self.index.rules), cassette=scope)
+        found = self.index.lookup_shape(self._shapes.describe(request.method, request.target, request.raw), cassette=scope)
         if isinstance(found, Recorded):
-            return answer_from(found, self.timing)
+            return self._answer_of(found)
+        if _translated(request):
+            native = self.index.lookup_shape(request_shape(request, self.index.rules), cassette=scope)
+            if isinstance(native, Recorded):
+                return self._answer_of(native)
+            found = closer(found, native)
         return Miss(found.message, "cassettes")
+
+    def take(self, method: str, target: str, body: bytes, headers: Headers,
+             accept: Callable[[RecordedBytes], bool] | None = None) -> RecordedBytes | None:
+        """The recording of this HTTP request, on any route, or None (no near miss worked out);
+        one that `accept` turns down stays next in the replay order."""
+        if len(self.index) == 0:
+            return None
+        shape = self._shapes.describe(method, target, body)
+        taking = None if accept is None else (lambda recorded: accept(self._answer_of(recorded)))
+        found = self.index.take(shape, cassette=self._scope_of(headers), accept=taking)
+        return self._answer_of(found) if found is not None else None
+
+    def _answer_of(self, recorded: Recorded) -> RecordedBytes:
+        """The recording's Answer, decoded once: a recording is served unchanged every time."""
+        kept = self._answers.get(id(recorded))
+        if kept is None or kept[0] is not recorded:
+            kept = self._answers[id(recorded)] = (recorded, answer_from(recorded, self.timing))
+        return kept[1]
 
     def holds(self, request: ApiRequest) -> bool:
         """Whether a recording answers `request`, leaving the replay order as it is."""
-        return self.index.holds(request_shape(request, self.index.rules), cassette=self.scope(request))
+        shape = describe_request(request.method, request.target, request.raw, self.index.rules)
+        return self.index.holds(shape, cassette=self.scope(request))
 
     def scope(self, request: ApiRequest) -> str | None:
         """The cassette named by the request header, else the active one, else None (all loaded)."""
-        named = next((value for name, value in request.headers if name.lower() == CASSETTE_HEADER), None)
+        return self._scope_of(request.headers)
+
+    def _scope_of(self, headers: Headers) -> str | None:
+        named = next((value for name, value in headers if name.lower() == CASSETTE_HEADER), None)
         return inside_name(named, "X-Mockgem-Cassette:") if named else self.active
 
     def recording_path(self, request: ApiRequest) -> Path:
