@@ -24,8 +24,6 @@ from mockgem.sources.media_replies import AudioReply, ImageReply, VideoReply, au
 from mockgem.sources.strict import Strict
 from mockgem.sources.tool_results import CodeExecutionReply, GroundingReply, code_execution_parts, offered_tools, tool_metadata
 
-__all__ = ["Strict"]  # rules.py builds its models on it
-
 
 class FunctionCallReply(Strict):
     name: str

@@ -38,8 +38,9 @@ from mockgem.protocol.envelopes import model_not_found
 from mockgem.protocol.validation import check_thought_signatures
 from mockgem.sources.base import Answer, Failure, FunctionSource, Miss, Source, Whole
 from mockgem.sources.interaction_rules import scripted_interaction
-from mockgem.sources.replies import Reply, Strict, StreamShape, as_vertex, build_response, reply_error
+from mockgem.sources.replies import Reply, StreamShape, as_vertex, build_response, reply_error
 from mockgem.sources.scripted_media import MEDIA_ACTIONS, scripted_media
+from mockgem.sources.strict import Strict
 from mockgem.sources.unscripted import unscripted_reply
 
 FileLabels = Callable[[str], Sequence[str]]
