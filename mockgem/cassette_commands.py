@@ -31,7 +31,7 @@ def byte_count(text: str) -> int:
     return int(text)
 
 
-def add_redaction_options(parser: argparse.ArgumentParser) -> None:
+def add_redaction_options(parser: argparse._ActionsContainer) -> None:
     """Filters on top of the default redaction, for `serve` (recording) and `cassette redact`."""
     parser.add_argument("--redact-header", action="append", default=[], dest="redact_headers", metavar="NAME", help="also leave this header out of cassettes (repeatable)")
     parser.add_argument("--redact-query", action="append", default=[], dest="redact_query", metavar="NAME", help="also leave this query parameter out of cassettes (repeatable)")

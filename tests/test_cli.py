@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mockgem.cli import build_parser, config_from_args, parse_duration, parse_processing
+from mockgem.cli import build_parser, config_from_args
+from mockgem.serve_options import parse_duration, parse_processing
 from tests.conftest import EXAMPLE_RULES
 
 

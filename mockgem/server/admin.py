@@ -8,7 +8,7 @@ from aiohttp import web
 
 from mockgem.errors import ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
-from mockgem.protocol.validation import parse_json_body
+from mockgem.server.admin_bodies import admin_body
 from mockgem.server.keys import CASSETTES, FAULTS, JOURNAL, NAMES, POSTED_RULES, QUOTAS, RULES, STATE
 from mockgem.server.render import render_json
 from mockgem.sources.cassettes.source import inside_name
@@ -30,8 +30,7 @@ async def list_cassettes(request: web.Request) -> web.StreamResponse:
 async def select_cassette(request: web.Request) -> web.StreamResponse:
     """`PUT /_mockgem/cassette` with `{"name": NAME}`: replay from and record into NAME from now on."""
     _only(request, "PUT")
-    body = parse_json_body(await request.read())
-    name = body.get("name") if isinstance(body, dict) else None
+    name = admin_body(await request.read(), "PUT /_mockgem/cassette", ("name",)).get("name")
     if not isinstance(name, str) or not name:
         raise InvalidArgument('expected {"name": "<cassette name>"}')
     return render_json({"active": request.app[CASSETTES].select(inside_name(name, "cassette name"))})

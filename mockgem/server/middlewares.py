@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from mockgem.errors import ApiError, NotFound, PermissionDenied
+from mockgem.protocol.base_url_hints import hint_for
 from mockgem.protocol.calls import ApiCall, names_openai_layer, parse_call
 from mockgem.protocol.envelopes import MISSING_KEY_MESSAGE, MISSING_OAUTH_MESSAGE, api_error, invalid_key_error
 from mockgem.server.journaling import keep_journal
@@ -55,7 +56,7 @@ async def resolve_call(request: web.Request, handler: Handler) -> web.StreamResp
     call = parse_call(request.method, request.path)
     if call is None:
         # UNVERIFIED: Google's front end answers an unknown method+path pair as not found.
-        raise NotFound("Method not found.")
+        raise NotFound(" ".join(filter(None, ["Method not found.", hint_for(request.method, request.path)])))
     request[CALL] = call
     return await handler(request)
 

@@ -123,8 +123,18 @@ def _read_yaml(path: Path) -> Any:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the rules file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a rules file (not UTF-8 text)") from None
+    except yaml.MarkedYAMLError as exc:
+        raise ConfigError(f"{path}: {_yaml_place(exc)}not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _yaml_place(exc: yaml.MarkedYAMLError) -> str:
+    """`line 3, column 7: ` (1-based, as editors count), or nothing when YAML gives no place."""
+    mark = exc.problem_mark or exc.context_mark
+    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
 
 
 def _describe_errors(name: str, exc: ValidationError, *, in_file: bool) -> str:
