@@ -13,7 +13,7 @@ from aiohttp import web
 
 from mockgem.errors import NotFound
 from mockgem.protocol.calls import ApiCall
-from mockgem.server import admin, admin_faults, batches, caches, compat, files, native, prediction_jobs
+from mockgem.server import admin, admin_faults, batches, caches, compat, files, inspector, native, prediction_jobs
 from mockgem.server.forwarding import forwarded
 from mockgem.server.keys import CALL
 from mockgem.server.recorded_names import recorded_first
@@ -51,6 +51,7 @@ ADMIN: dict[str, Handler] = {
     "rules": admin.rules,
     "faults": admin_faults.faults,
     "quotas": admin_faults.quotas,
+    **{action: inspector.inspector for action in inspector.ASSETS},
 }
 HANDLERS: dict[str, Handler] = {**NATIVE, **OPENAI, **RESOURCES}
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import fnmatch
 import functools
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -335,3 +336,15 @@ def _fits(loaded: LoadedRule, model: str, text: str, files: Sequence[str] = ()) 
     if match.contains and match.contains.lower() not in text.lower():
         return False
     return loaded.pattern is None or loaded.pattern.search(text) is not None
+
+
+def reply_summary(reply: Reply) -> str:
+    """A reply in one line, as the inspector lists it: `{"text": "Sunny"}`."""
+    return json.dumps(reply.model_dump(mode="json", by_alias=True, exclude_defaults=True), ensure_ascii=False)
+
+
+def rule_summary(rule: Rule) -> str:
+    """`match {...} -> reply {...}` (and its fault terms), in one line."""
+    match = json.dumps(rule.match.model_dump(exclude_none=True), ensure_ascii=False)
+    parts = [f"match {match}"] + ([f"reply {reply_summary(rule.reply)}"] if rule.reply else []) + ([f"fault {', '.join(rule.fault)}"] if rule.fault else [])
+    return " -> ".join(parts[:2]) + "".join(f"; {part}" for part in parts[2:])
