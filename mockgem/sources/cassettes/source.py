@@ -19,6 +19,7 @@ from mockgem._types import JSONDict
 from mockgem.errors import CassetteError, InvalidArgument
 from mockgem.protocol.calls import ApiRequest
 from mockgem.sources.base import Answer, Miss
+from mockgem.sources.cassettes.directory import load_directory
 from mockgem.sources.cassettes.formats import load_cassette
 from mockgem.sources.cassettes.index import CassetteIndex, Recorded
 from mockgem.sources.cassettes.keys import KeyRules, RequestShape, canonical_body, describe_request
@@ -158,7 +159,7 @@ class CassetteSource:
         """
         make = functools.partial(cls, timing=timing, rules=rules, redaction=redaction, repeat_last=repeat_last, rewrite=rewrite)
         if directory is not None:
-            found = [load_cassette(path, directory) for path in cassette_files(directory)] if directory.is_dir() else []
+            found = load_directory(cassette_files(directory), directory) if directory.is_dir() else []
             return make(found, directory=directory, active=str(file) if file else None)
         if file is None:
             return make(())
