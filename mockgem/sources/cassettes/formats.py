@@ -37,7 +37,7 @@ def load_cassette(path: Path, root: Path | None = None) -> Cassette:
     try:
         file_format, interactions = read_interactions(data)
     except CassetteError as exc:
-        raise CassetteError(f"{path}: {exc}") from exc
+        raise type(exc)(f"{path}: {exc}") from exc
     return Cassette(name, path, interactions, file_format)
 
 
