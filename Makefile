@@ -21,8 +21,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.runtime $@
 
-run: $(VENV)/.runtime ## serve the bundled example rules and cassettes on PORT (default 8080); installs the runtime only
-	$(VENV)/bin/mockgem serve --port $(PORT) --rules mockgem/examples/rules.yaml --cassette-dir cassettes
+run: $(VENV)/.runtime ## serve the bundled example cassette and rules on PORT (default 8080); installs the runtime only
+	$(VENV)/bin/mockgem serve --port $(PORT) --example
 
 test: $(VENV)/.installed lint ## the whole suite, as CI runs it, then the example project's tests
 	$(PY) -m pytest -q

@@ -20,7 +20,7 @@ assert not any(importlib.util.find_spec(name) for name in ("pytest", "openai", "
 version = subprocess.run([sys.executable, "-m", "mockgem", "--version"], capture_output=True, text=True, check=True).stdout
 assert version == f"mockgem {mockgem.__version__}\n", version
 
-command = [str(Path(sys.executable).parent / "mockgem"), "serve", "--port", "0", "--cassette", str(repository / "cassettes" / "example.yaml")]
+command = [str(Path(sys.executable).parent / "mockgem"), "serve", "--port", "0", "--example"]
 server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
 try:
     assert server.stdout is not None

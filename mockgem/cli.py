@@ -18,7 +18,7 @@ from mockgem.cassette_commands import add_cassette_commands, run_cassette_comman
 from mockgem.config import Config, RecordMode
 from mockgem.console import access_log, startup_summary
 from mockgem.errors import CassetteError, ConfigError
-from mockgem.serve_options import add_serve_command
+from mockgem.serve_options import EXAMPLE_CASSETTE, EXAMPLE_RULES, add_serve_command
 from mockgem.server import create_app
 from mockgem.server.keys import JOURNAL
 
@@ -46,7 +46,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return Config(
         host=args.host,
         port=args.port,
-        rules=tuple(args.rules),
+        rules=(EXAMPLE_RULES, *args.rules) if args.example else tuple(args.rules),
         api_keys=tuple(args.api_keys),
         max_body=args.max_body,
         state_dir=args.state_dir,
@@ -57,7 +57,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         max_file_size=args.max_file_size,
         max_storage=args.max_storage,
         mode=RecordMode(args.mode),
-        cassette=args.cassette,
+        cassette=EXAMPLE_CASSETTE if args.example else args.cassette,
         cassette_dir=args.cassette_dir,
         replay_timing=args.replay_timing,
         upstream=args.upstream,
@@ -122,6 +122,8 @@ def config_problem(error: ValidationError) -> str:
 
 def checked_config(args: argparse.Namespace) -> Config:
     """The Config the flags give; ConfigError for values it refuses."""
+    if args.example and (args.mode != RecordMode.REPLAY.value or args.cassette or args.cassette_dir):
+        raise ConfigError("--example replays the bundled cassette: it takes no --mode, --cassette or --cassette-dir")
     try:
         config = config_from_args(args)
     except ValidationError as exc:

@@ -13,9 +13,12 @@ _SIZE = re.compile(r"^(\d+)\s*([kmg]i?b?|b)?$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$", re.IGNORECASE)
 _SECONDS = {"ms": 0.001, "": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
+# Shipped with the package, so `--example` works from a pip install as from a clone.
+EXAMPLE_CASSETTE = Path(__file__).parent / "examples" / "cassettes" / "example.yaml"
+EXAMPLE_RULES = Path(__file__).parent / "examples" / "rules.yaml"
 EXAMPLES = """examples:
-  replay a cassette, with the example rules for what it does not hold:
-    mockgem serve --cassette cassettes/example.yaml --rules mockgem/examples/rules.yaml
+  replay a cassette, with rules for what it does not hold:
+    mockgem serve --cassette cassettes/demo.yaml --rules rules.yaml
   record real traffic into a directory of cassettes, then replay it:
     GEMINI_API_KEY=... mockgem serve --mode record --cassette-dir cassettes
     mockgem serve --cassette-dir cassettes
@@ -79,6 +82,7 @@ def add_listening(group: argparse._ArgumentGroup) -> None:
 
 def add_sources(group: argparse._ArgumentGroup) -> None:
     modes = [mode.value for mode in RecordMode]
+    group.add_argument("--example", action="store_true", help="replay the bundled example cassette, with the bundled example rules for the rest")
     group.add_argument("--mode", choices=modes, default="replay", help="replay (default, never touches the network), record, auto or passthrough")
     group.add_argument("--cassette", metavar="FILE", type=Path, help="cassette file; with --cassette-dir, the active cassette's name in it")
     group.add_argument("--cassette-dir", metavar="DIR", type=Path, help="every cassette in this directory and its subfolders")

@@ -158,7 +158,7 @@ def test_serve_help_groups_its_flags_and_shows_examples() -> None:
     text = build_parser()._subparsers._group_actions[0].choices["serve"].format_help()  # type: ignore[union-attr]
     headings = ["listening:", "sources and modes:", "matching:", "recording and redaction:", "faults and quotas:", "resources (files, cached contents, batches):"]
     assert [text.index(heading) for heading in headings] == sorted(text.index(heading) for heading in headings)
-    assert "examples:" in text and "mockgem serve --cassette cassettes/example.yaml" in text
+    assert "examples:" in text and "mockgem serve --cassette cassettes/demo.yaml --rules rules.yaml" in text
 
 
 def test_missing_cassette_file_in_replay_stops_start_naming_it(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from google.genai import errors
 from mockgem import MockGemServer
 
 ROOT = Path(__file__).parent.parent.parent
-EXAMPLE_CASSETTE = ROOT / "cassettes" / "example.yaml"
+EXAMPLE_CASSETTE = ROOT / "mockgem" / "examples" / "cassettes" / "example.yaml"
 ARTIFACTS = ROOT / "artifacts"
 MODEL = "gemini-2.5-flash"
 
