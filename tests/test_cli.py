@@ -218,3 +218,16 @@ def test_serve_quiet_prints_only_the_ready_line(tmp_path: Path) -> None:
     process.send_signal(signal.SIGTERM)
     out, _ = process.communicate(timeout=10)
     assert ready.startswith("mockgem listening on ") and out == ""
+
+
+def test_serve_verbose_adds_the_model_and_a_miss_s_whole_message(tmp_path: Path) -> None:
+    process = start("--verbose", "--example")
+    assert process.stdout is not None
+    url = process.stdout.readline().rsplit(" ", 1)[-1].strip()
+    request = urllib.request.Request(f"{url}/v1beta/models/gemini-2.5-flash:countTokens?key=k", data=b'{"contents": [{"parts": [{"text": "x"}]}]}', method="POST")
+    urllib.request.urlopen(request).close()
+    lines = [process.stdout.readline().rstrip("\n") for _ in range(7)]
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=10)
+    assert lines[-2].startswith("POST /v1beta/models/gemini-2.5-flash:countTokens 200 ")
+    assert lines[-1] == "  model=gemini-2.5-flash cassette=example.yaml"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
+
 import openai
 import pytest
 from google import genai
@@ -53,3 +57,10 @@ def test_hint_reaches_an_openai_client_on_the_wrong_base_url(server: MockGemServ
     with pytest.raises(openai.NotFoundError) as raised:
         client.chat.completions.create(model="gemini-2.5-flash", messages=[{"role": "user", "content": "hi"}])
     assert "http://HOST:PORT/v1beta/openai/" in str(raised.value)
+
+
+def test_root_path_in_a_browser_says_this_is_mockgem_and_where_the_inspector_is(server: MockGemServer) -> None:
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(f"{server.url}/")
+    assert raised.value.code == 404
+    assert "This is mockgem, a mock of the Gemini API: open /_mockgem/" in json.load(raised.value)["error"]["message"]
