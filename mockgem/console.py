@@ -112,6 +112,9 @@ def access_log(verbose: bool, write: Callable[[str], None]) -> Callable[[Journal
     """A journal listener that writes each entry as one line (several when `verbose`)."""
 
     def log(entry: JournalEntry) -> None:
-        write("\n".join(verbose_lines(entry)) if verbose else access_line(entry))
+        try:
+            write("\n".join(verbose_lines(entry)) if verbose else access_line(entry))
+        except OSError:
+            pass  # the reader of our output went away (`| head`): keep serving, with no log
 
     return log
