@@ -1,19 +1,28 @@
-# Two commands set everything up on a fresh machine: `make run` and `make test`.
+# `make run` serves the bundled examples; `make test` runs what CI runs; `make help` lists every target.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8080
 
-.PHONY: run test lint bench clean
+.PHONY: help run test lint bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z][a-z.-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.runtime: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
-	touch $@
+	touch $(VENV)/.runtime $@
 
-run: $(VENV)/.installed ## serve the bundled example rules and cassettes
-	$(VENV)/bin/mockgem serve --port $(PORT) --rules mockgem/examples/rules.yaml --cassette-dir cassettes
+run: $(VENV)/.runtime ## serve the bundled example cassette and rules on PORT (default 8080); installs the runtime only
+	$(VENV)/bin/mockgem serve --port $(PORT) --example
 
 test: $(VENV)/.installed lint ## the whole suite, as CI runs it, then the example project's tests
 	$(PY) -m pytest -q
@@ -23,8 +32,8 @@ lint: $(VENV)/.installed ## layer contract and types
 	$(VENV)/bin/lint-imports
 	$(PY) -m mypy
 
-clean:
-	rm -rf $(VENV) build *.egg-info
+clean: ## remove the virtualenv and build output
+	rm -rf $(VENV) build dist *.egg-info artifacts
 
 bench: $(VENV)/.installed ## throughput as a ratio of a bare aiohttp server's
 	$(PY) tests/benchmarks/bench_server.py

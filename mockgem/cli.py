@@ -1,10 +1,10 @@
-"""`mockgem serve`: the command line."""
+"""`mockgem serve` and `mockgem cassette`: the command line."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import re
+import functools
 import signal
 import sys
 from collections.abc import Sequence
@@ -13,15 +13,15 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import ValidationError
 
-from mockgem.cassette_commands import add_cassette_commands, add_redaction_options, json_path, run_cassette_command
-from mockgem.config import DEFAULT_MAX_BODY, GIB, Config, RecordMode
+from mockgem._version import __version__
+from mockgem.cassette_commands import add_cassette_commands, run_cassette_command
+from mockgem.config import Config, RecordMode
+from mockgem.console import access_log, startup_summary
 from mockgem.errors import CassetteError, ConfigError
+from mockgem.serve_options import EXAMPLE_CASSETTE, EXAMPLE_RULES, add_serve_command
 from mockgem.server import create_app
+from mockgem.server.keys import JOURNAL
 
-_SIZE = re.compile(r"^(\d+)\s*([kmg]i?b?|b)?$", re.IGNORECASE)
-_UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$", re.IGNORECASE)
-_SECONDS = {"ms": 0.001, "": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 # Config fields whose flag is not `--` + the field name, and what their valid values are.
 _FLAGS = {
     "api_keys": "--api-key", "faults": "--fault", "quotas": "--quota", "ignore_paths": "--ignore-path",
@@ -31,75 +31,14 @@ _FLAGS = {
 _VALID_VALUES = {"replay_timing": "must be instant, recorded or scaled:F with F a number of times the recorded gaps, e.g. scaled:0.5"}
 
 
-def parse_size(text: str) -> int:
-    """`1048576`, `20MB`, `20MiB`, `512k` -> bytes."""
-    found = _SIZE.match(text.strip())
-    if found is None:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (examples: 1048576, 512k, 20MB, 20MiB)")
-    unit = (found[2] or "").lower().removesuffix("b")
-    return int(found[1]) * _UNITS[unit]
-
-
-def parse_duration(text: str) -> float:
-    """`2s`, `500ms`, `1.5m`, `3` (seconds) -> seconds."""
-    found = _DURATION.match(text.strip())
-    if found is None:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (examples: 2s, 500ms, 1m)")
-    return float(found[1]) * _SECONDS[(found[2] or "").lower()]
-
-
-def parse_processing(text: str) -> tuple[str, float | None]:
-    """`2s` (every file), `video/*=5s` or `image/png=fail` -> (MIME pattern or "", seconds or None to fail)."""
-    mime_type, equals, value = text.rpartition("=")
-    if equals and not mime_type:
-        raise argparse.ArgumentTypeError(f"no MIME type before '=' in {text!r} (example: video/*=5s)")
-    if value.strip().lower() == "fail":
-        if not mime_type:
-            raise argparse.ArgumentTypeError(f"'fail' needs a MIME type: {text!r} (example: video/*=fail)")
-        return mime_type.strip(), None
-    return mime_type.strip(), parse_duration(value)
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockgem", description="A record/replay mock of the Gemini API.")
+    parser.add_argument("--version", action="version", version=f"mockgem {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the mock API")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port (0 picks a free one; default 8080)")
-    serve.add_argument("--rules", action="append", default=[], type=Path, help="scripted rules YAML (repeatable; first match wins in file order)")
-    serve.add_argument("--api-key", action="append", default=[], dest="api_keys", help="accept only this key (repeatable); by default any non-empty key works")
-    serve.add_argument("--max-body", type=parse_size, default=DEFAULT_MAX_BODY, help="largest request body accepted (default 20MiB)")
-    serve.add_argument("--fault", action="append", default=[], dest="faults", metavar="TERM", help="inject a fault into generate calls, e.g. 503:0.05 or latency:200ms..800ms (repeatable)")
-    serve.add_argument("--seed", type=int, default=None, help="seed for fault probabilities and jitter, so a run can be repeated")
-    serve.add_argument("--journal-size", type=int, default=1000, metavar="N", help="requests the journal keeps (default 1000)")
-    serve.add_argument("--quota", action="append", default=[], dest="quotas", metavar="SPEC", help="simulated rate limit, e.g. gemini-2.5-flash:rpm=10,tpm=250000 (repeatable)")
-    add_state_arguments(serve)
-    add_recording_options(serve)
+    add_serve_command(commands)
     add_cassette_commands(commands)
     return parser
-
-
-def add_state_arguments(serve: argparse.ArgumentParser) -> None:
-    serve.add_argument("--state-dir", type=Path, help="keep files, cached contents and batches in DIR across restarts (default: in memory)")
-    serve.add_argument("--file-processing", action="append", default=[], type=parse_processing, metavar="[MIME=]TIME", help="time a new file stays PROCESSING: 2s, video/*=5s, or video/*=fail to end FAILED (repeatable)")
-    serve.add_argument("--batch-duration", type=parse_duration, default=0.0, help="time a batch takes to finish (default 0s)")
-    serve.add_argument("--operation-duration", type=parse_duration, default=0.0, help="time a long-running operation (video, File Search import, tuning) takes to finish (default 0s)")
-    serve.add_argument("--max-file-size", type=parse_size, default=2 * GIB, help="largest uploaded file (default 2GiB)")
-    serve.add_argument("--max-storage", type=parse_size, default=20 * GIB, help="total bytes of stored files (default 20GiB)")
-
-
-def add_recording_options(serve: argparse.ArgumentParser) -> None:
-    modes = [mode.value for mode in RecordMode]
-    serve.add_argument("--mode", choices=modes, default="replay", help="replay (default, never touches the network), record, auto or passthrough")
-    serve.add_argument("--cassette", type=Path, help="cassette file; with --cassette-dir, the active cassette's name in it")
-    serve.add_argument("--cassette-dir", type=Path, help="every cassette in this directory and its subfolders")
-    serve.add_argument("--replay-timing", default="instant", help="stream chunk gaps: instant (default), recorded or scaled:F")
-    serve.add_argument("--upstream", help="base URL to forward to (default: the real Google hosts)")
-    serve.add_argument("--upstream-key", help="key sent upstream instead of the client's own")
-    serve.add_argument("--rewrite", action="store_true", help="record mode: each cassette's first new recording replaces what the file held (default: add to it, as vcrpy does)")
-    serve.add_argument("--ignore-path", action="append", default=[], dest="ignore_paths", type=json_path, metavar="JSONPATH", help="leave this JSON path of request bodies out of matching, e.g. generationConfig.seed (repeatable)")
-    serve.add_argument("--match-version", action="store_true", help="match the API version (v1, v1beta) too; ignored by default")
-    add_redaction_options(serve)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -107,7 +46,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return Config(
         host=args.host,
         port=args.port,
-        rules=tuple(args.rules),
+        rules=(EXAMPLE_RULES, *args.rules) if args.example else tuple(args.rules),
         api_keys=tuple(args.api_keys),
         max_body=args.max_body,
         state_dir=args.state_dir,
@@ -119,7 +58,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         max_file_size=args.max_file_size,
         max_storage=args.max_storage,
         mode=RecordMode(args.mode),
-        cassette=args.cassette,
+        cassette=EXAMPLE_CASSETTE if args.example else args.cassette,
         cassette_dir=args.cassette_dir,
         replay_timing=args.replay_timing,
         upstream=args.upstream,
@@ -138,14 +77,19 @@ def config_from_args(args: argparse.Namespace) -> Config:
     )
 
 
-async def serve(config: Config) -> None:
+async def serve(config: Config, *, quiet: bool = False, verbose: bool = False) -> None:
     """Serves until SIGINT or SIGTERM, then closes connections cleanly."""
-    runner = web.AppRunner(create_app(config), handle_signals=False)
+    app = create_app(config)
+    say = functools.partial(print, flush=True)
+    if not quiet:
+        app[JOURNAL].subscribe(access_log(verbose, say))
+    runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else config.port
-    print(f"mockgem listening on http://{config.host}:{port}", flush=True)
+    summary = startup_summary(app, f"http://{config.host}:{port}")
+    say("\n".join(summary[:1] if quiet else summary))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -154,6 +98,16 @@ async def serve(config: Config) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+def check_cassette_exists(config: Config) -> None:
+    """In replay, a `--cassette` that names no file would answer every request with a miss."""
+    if config.mode is not RecordMode.REPLAY or config.cassette is None:
+        return
+    path = config.cassette if config.cassette_dir is None else config.cassette_dir / config.cassette
+    if not any(candidate.is_file() for candidate in (path, path.with_name(path.name + ".yaml"))):
+        where = f" in --cassette-dir {config.cassette_dir}" if config.cassette_dir else ""
+        raise ConfigError(f"--cassette {config.cassette}: no such file{where} (replay reads it; record it first with --mode record)")
 
 
 def config_problem(error: ValidationError) -> str:
@@ -169,10 +123,14 @@ def config_problem(error: ValidationError) -> str:
 
 def checked_config(args: argparse.Namespace) -> Config:
     """The Config the flags give; ConfigError for values it refuses."""
+    if args.example and (args.mode != RecordMode.REPLAY.value or args.cassette or args.cassette_dir):
+        raise ConfigError("--example replays the bundled cassette: it takes no --mode, --cassette or --cassette-dir")
     try:
-        return config_from_args(args)
+        config = config_from_args(args)
     except ValidationError as exc:
         raise ConfigError(config_problem(exc)) from None
+    check_cassette_exists(config)
+    return config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "cassette":
         return run_cassette_command(args)
     try:
-        asyncio.run(serve(checked_config(args)))
+        asyncio.run(serve(checked_config(args), quiet=args.quiet, verbose=args.verbose))
     except (ConfigError, CassetteError) as exc:
         print(f"mockgem: {exc}", file=sys.stderr)
         return 2

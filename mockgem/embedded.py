@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from aiohttp import web
 
@@ -27,6 +27,7 @@ from mockgem.journal import RequestJournal
 from mockgem.server import create_app
 from mockgem.server.admin import reset_app
 from mockgem.server.keys import CASSETTES, JOURNAL, RULES
+from mockgem.settings import Settings, checked_config
 
 T = TypeVar("T")
 RuleGiven = str | Path | dict[str, Any]
@@ -37,10 +38,15 @@ RulesGiven = RuleGiven | list[RuleGiven] | tuple[RuleGiven, ...]
 class MockGemServer:
     """A running server on 127.0.0.1 and a free port (unless `port` says otherwise)."""
 
-    def __init__(self, config: Config | None = None, *, rules: RulesGiven | None = None, **settings: Any) -> None:
+    def __init__(self, config: Config | None = None, *, rules: RulesGiven | None = None, **settings: Unpack[Settings]) -> None:
+        """`config`, or the defaults on a free port, with the keyword settings on top of it (a
+        misspelt one is a ConfigError that names it and the valid ones)."""
+        given: dict[str, Any] = dict(settings)
         if rules is not None:
-            settings["rules"] = tuple(rules) if isinstance(rules, list | tuple) else (rules,)
-        self.config = config or Config(**{"port": 0, **settings})
+            given["rules"] = tuple(rules) if isinstance(rules, list | tuple) else (rules,)
+        if config is None:
+            given.setdefault("port", 0)
+        self.config = checked_config(given, base=config, where="MockGemServer")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None

@@ -8,6 +8,7 @@
     │   └── ResourceExhausted      429 RESOURCE_EXHAUSTED
     ├── ConfigError         bad command line, rules file or settings: mockgem does not start
     ├── CassetteError       a cassette that cannot be read or written
+    │   └── NotACassette           a file that is plainly something else (skipped in a directory)
     └── UpstreamError       the real API could not be reached in record / passthrough mode
 
 Only `ApiError` crosses the HTTP boundary as an answer; the server maps anything else that
@@ -82,6 +83,10 @@ class ConfigError(MockGemError):
 
 class CassetteError(MockGemError):
     """A cassette file that cannot be read or written."""
+
+
+class NotACassette(CassetteError):
+    """A readable file that no recorder wrote (a `data.json` in the cassette directory)."""
 
 
 class UpstreamError(MockGemError):

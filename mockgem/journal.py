@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +29,8 @@ DEFAULT_LIMIT = 1000
 DEFAULT_BYTE_LIMIT = 64 * 1024 * 1024
 # Where an answer came from, as the journal and `/_mockgem/stats` name it.
 SOURCE_KINDS = ("cassettes", "rules", "builtin", "upstream", "simulator", "validation")
+# Told of each entry as it is added, on the server's loop: the access log is one.
+JournalListener = Callable[["JournalEntry"], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,11 @@ class RequestJournal:
         self._misses: deque[JournalEntry] = deque(maxlen=limit)
         self._stats = Stats()
         self._numbered = 0
+        self._listeners: list[JournalListener] = []
+
+    def subscribe(self, listener: JournalListener) -> None:
+        """Call `listener(entry)` for every entry added from now on (a clear does not forget it)."""
+        self._listeners.append(listener)
 
     def next_number(self) -> int:
         with self._lock:
@@ -181,6 +188,8 @@ class RequestJournal:
             if entry.miss is not None:
                 self._misses.append(entry)
             self._stats.count(entry)
+        for listener in self._listeners:
+            listener(entry)
 
     def count_recorded(self, model: str | None = None) -> None:
         with self._lock:

@@ -8,7 +8,9 @@ Installed with mockgem (entry point `pytest11`), so a test only asks for the fix
 
 Each test replays `cassettes/{module}/{test}.yaml` next to its file, as pytest-recording names
 them; `pytest --mockgem-mode=record` records them. `@pytest.mark.mockgem(cassette=..., rules=...,
-mode=..., **settings)` overrides the defaults for one test. Tests whose settings differ get
+mode=..., **settings)` overrides the defaults for one test; `mockgem_<setting>` ini options
+set them for every test (`mockgem_mode = auto`, `mockgem_faults = 503@0.1`: the names of
+`mockgem.settings.Settings`, checked as `MockGemServer` checks them). Tests whose settings differ get
 their own server; servers start on first use and stop at the end of the session (per xdist
 worker). A request that nothing could answer fails its test with the miss message.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import typing
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +29,9 @@ import pytest
 
 from mockgem.config import RecordMode
 from mockgem.embedded import MockGemServer
+from mockgem.errors import ConfigError
 from mockgem.journal import JournalEntry
+from mockgem.settings import SETTING_NAMES, Settings, checked_config, unknown_setting
 
 DUMMY_KEY = "mockgem-test-key"
 SERVER = pytest.StashKey[MockGemServer]()
@@ -34,17 +39,34 @@ CASSETTE = pytest.StashKey[Path]()
 REPORTED = pytest.StashKey[int]()  # misses already reported, in an earlier phase of the test
 # The characters pytest-recording replaces in a cassette's file name.
 _UNSAFE_NAME_CHARACTERS = "<>?%*:|\"'/\\"
+MARKER = "@pytest.mark.mockgem"
+
+
+IniKind = typing.Literal["string", "linelist"]
+
+
+def ini_settings() -> dict[str, tuple[IniKind, bool]]:
+    """Each setting an ini line can give: its pytest ini type, and whether it is a path (relative
+    to the rootdir). A setting that is a mapping has no ini form."""
+    found: dict[str, tuple[IniKind, bool]] = {"rules": ("linelist", True)}
+    for name, kind in typing.get_type_hints(Settings).items():
+        if typing.get_origin(kind) is not dict:
+            is_path = kind is Path or Path in typing.get_args(kind)
+            found[name] = ("linelist" if typing.get_origin(kind) is tuple else "string", is_path)
+    return found
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mockgem", "mockgem: record and replay the Gemini API")
     group.addoption(
-        "--mockgem-mode", choices=[mode.value for mode in RecordMode], default=RecordMode.REPLAY.value,
-        help="replay (default: never touches the network), record, auto or passthrough",
+        "--mockgem-mode", choices=[mode.value for mode in RecordMode], default=None,
+        help="replay (default: never touches the network), record, auto or passthrough; overrides the mockgem_mode ini option",
     )
     group.addoption("--mockgem-upstream", default=None, metavar="URL", help="where record, auto and passthrough send requests")
     parser.addini("mockgem_openai", type="bool", default=True,
                   help="point OPENAI_BASE_URL at mockgem's OpenAI-compatible path (default true; false when the tests also call the real OpenAI API)")
+    for name, (kind, _) in ini_settings().items():
+        parser.addini(f"mockgem_{name}", type=kind, default=[] if kind == "linelist" else "", help=f"mockgem setting `{name}` for every test")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -136,18 +158,38 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def plan_for(request: pytest.FixtureRequest) -> Plan:
-    """The test's cassette, rules and server settings: marker, then command line, then defaults."""
+    """The test's cassette, rules and server settings: marker, then command line, then ini, then defaults."""
     marker = request.node.get_closest_marker("mockgem")
     options = dict(marker.kwargs) if marker else {}
+    for name in options:
+        if name not in {"cassette", "rules", *SETTING_NAMES}:
+            pytest.fail(unknown_setting(name, MARKER), pytrace=False)
     here = request.path.parent
     name = str(options.pop("cassette", None) or default_cassette_name(request))
     cassette = here / "cassettes" / request.path.stem / (name if Path(name).suffix else f"{name}.yaml")
-    settings: dict[str, Any] = {"mode": options.pop("mode", None) or request.config.getoption("--mockgem-mode")}
-    upstream = request.config.getoption("--mockgem-upstream")
+    settings = settings_from_ini(request.config)
+    settings["mode"] = options.pop("mode", None) or request.config.getoption("--mockgem-mode") or settings.get("mode") or RecordMode.REPLAY.value
+    upstream = request.config.getoption("--mockgem-upstream") or settings.pop("upstream", None)
     if upstream and settings["mode"] != RecordMode.REPLAY.value:
         settings["upstream"] = upstream
     rules = _resolved_rules(options.pop("rules", ()), here)
-    return Plan(cassette.resolve(), rules, settings | options)
+    plan = Plan(cassette.resolve(), rules, settings | options)
+    try:
+        checked_config(plan.settings | {"cassette": plan.cassette}, where=MARKER if options else "mockgem")
+    except ConfigError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return plan
+
+
+def settings_from_ini(config: pytest.Config) -> dict[str, Any]:
+    """The `mockgem_<setting>` ini options given, paths relative to the rootdir."""
+    settings: dict[str, Any] = {}
+    for name, (kind, is_path) in ini_settings().items():
+        value = config.getini(f"mockgem_{name}")
+        if value:
+            values = [config.rootpath / item if is_path else item for item in (value if kind == "linelist" else [value])]
+            settings[name] = tuple(values) if kind == "linelist" else values[0]
+    return settings
 
 
 def default_cassette_name(request: pytest.FixtureRequest) -> str:

@@ -165,3 +165,41 @@ def test_cassette_show_reads_every_corpus_file(capsys: pytest.CaptureFixture[str
         count = len(load_cassette(path).interactions)
         assert out.count("\nresponse: ") == count and f"\n#{count} " in out, path
         assert not re.search(r"[?&]key=(?!<REDACTED>)", out), path
+
+
+def leaky_directory(tmp_path: Path) -> Path:
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "leaky.yaml").write_text(dump_cassette([LEAKY]))
+    (tmp_path / "clean.yaml").write_text(dump_cassette([]))
+    (tmp_path / "data.json").write_text('{"users": []}')
+    return tmp_path
+
+
+def test_cassette_ls_takes_a_directory_and_skips_what_is_no_cassette(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cassette", "ls", str(leaky_directory(tmp_path))]) == 0
+    out, err = capsys.readouterr()
+    assert "leaky.yaml #1: POST https://generativelanguage" in out
+    assert f"mockgem: skipped {tmp_path / 'data.json'}: not a cassette" in err
+
+
+def test_cassette_check_of_a_directory_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cassette", "check", str(leaky_directory(tmp_path))]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "checked 2 cassettes, 1 interaction: 2 leftover secrets found"
+
+
+def test_cassette_redact_dry_run_writes_nothing_and_says_what_would_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = leaky_directory(tmp_path)
+    before = (directory / "nested" / "leaky.yaml").read_text()
+    assert main(["cassette", "redact", "--dry-run", str(directory)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert f"{directory / 'nested' / 'leaky.yaml'}: would redact 1 of 1 interaction" in out
+    assert out[-1] == "would change 1 of 2 cassettes (dry run: nothing written)"
+    assert (directory / "nested" / "leaky.yaml").read_text() == before
+
+
+def test_cassette_redact_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = leaky_directory(tmp_path)
+    assert main(["cassette", "redact", str(directory)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "changed 1 of 2 cassettes"
+    assert main(["cassette", "check", str(directory)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "checked 2 cassettes, 1 interaction: no leftover secret"

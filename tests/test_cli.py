@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from mockgem.cli import build_parser, config_from_args, parse_duration, parse_processing
+from mockgem.cli import build_parser, config_from_args
+from mockgem.serve_options import parse_duration, parse_processing
 from tests.conftest import EXAMPLE_RULES
 
 
@@ -143,3 +145,89 @@ def test_malformed_cassette_stops_start_in_one_line(tmp_path: Path) -> None:
 def test_rewrite_flag_reaches_the_config() -> None:
     assert config_from_args(build_parser().parse_args(["serve", "--mode", "record", "--rewrite"])).rewrite is True
     assert config_from_args(build_parser().parse_args(["serve"])).rewrite is False
+
+
+def test_version_flag_prints_the_package_version() -> None:
+    from mockgem import __version__
+
+    done = subprocess.run([sys.executable, "-m", "mockgem", "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout == f"mockgem {__version__}\n"
+
+
+def test_serve_help_groups_its_flags_and_shows_examples() -> None:
+    text = build_parser()._subparsers._group_actions[0].choices["serve"].format_help()  # type: ignore[union-attr]
+    headings = ["listening:", "sources and modes:", "matching:", "recording and redaction:", "faults and quotas:", "resources (files, cached contents, batches):"]
+    assert [text.index(heading) for heading in headings] == sorted(text.index(heading) for heading in headings)
+    assert "examples:" in text and "mockgem serve --cassette cassettes/demo.yaml --rules rules.yaml" in text
+
+
+def test_missing_cassette_file_in_replay_stops_start_naming_it(tmp_path: Path) -> None:
+    process = start("--cassette", str(tmp_path / "absent.yaml"))
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 2
+    assert err == f"mockgem: --cassette {tmp_path / 'absent.yaml'}: no such file (replay reads it; record it first with --mode record)\n"
+
+
+def test_cassette_dir_lists_every_bad_file_and_skips_what_is_no_cassette(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text("interactions:\n- x\n")
+    (tmp_path / "two.yaml").write_text("interactions: [\n")
+    (tmp_path / "data.json").write_text('{"users": [1, 2]}')
+    process = start("--cassette-dir", str(tmp_path))
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 2
+    assert f"mockgem: skipped {tmp_path / 'data.json'}: not a cassette" in err
+    assert f"mockgem: 2 files in {tmp_path} cannot be read as cassettes:\n  {tmp_path / 'one.yaml'}: interactions[0]" in err
+    assert f"\n  {tmp_path / 'two.yaml'}: line " in err
+
+
+def serve_and_ask(*args: str) -> list[str]:
+    """The lines `mockgem serve` prints until its access-log line for one generate request."""
+    process = start("--rules", str(EXAMPLE_RULES), *args)
+    assert process.stdout is not None
+    lines = [process.stdout.readline().rstrip("\n")]
+    url = lines[0].rsplit(" ", 1)[-1]
+    request = urllib.request.Request(f"{url}/v1beta/models/gemini-2.5-flash:generateContent?key=k", data=b'{"contents": [{"parts": [{"text": "weather"}]}]}', method="POST")
+    urllib.request.urlopen(request).close()
+    while "generateContent" not in lines[-1]:
+        lines.append(process.stdout.readline().rstrip("\n"))
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=10)
+    return lines
+
+
+def test_serve_prints_a_summary_then_one_access_line_per_request() -> None:
+    lines = serve_and_ask()
+    port = lines[0].rsplit(":", 1)[-1]
+    assert lines[1:6] == [
+        "  mode        replay: answers from recordings and rules, never touches the network",
+        "  cassettes   none given (--cassette FILE or --cassette-dir DIR)",
+        f"  rules       7 rules and a default ({EXAMPLE_RULES})",
+        "  recordings  none: replay never records",
+        f"  inspector   http://127.0.0.1:{port}/_mockgem/",
+    ]
+    assert re.fullmatch(rf"POST /v1beta/models/gemini-2.5-flash:generateContent 200 rule 0 in {re.escape(str(EXAMPLE_RULES))} \(rules\) \d+\.\dms", lines[6])
+
+
+def test_serve_quiet_prints_only_the_ready_line(tmp_path: Path) -> None:
+    process = start("--quiet", "--rules", str(EXAMPLE_RULES))
+    assert process.stdout is not None
+    ready = process.stdout.readline()
+    url = ready.rsplit(" ", 1)[-1].strip()
+    request = urllib.request.Request(f"{url}/v1beta/models/gemini-2.5-flash:generateContent?key=k", data=b'{"contents": [{"parts": [{"text": "x"}]}]}', method="POST")
+    urllib.request.urlopen(request).close()
+    process.send_signal(signal.SIGTERM)
+    out, _ = process.communicate(timeout=10)
+    assert ready.startswith("mockgem listening on ") and out == ""
+
+
+def test_serve_verbose_adds_the_model_and_a_miss_s_whole_message(tmp_path: Path) -> None:
+    process = start("--verbose", "--example")
+    assert process.stdout is not None
+    url = process.stdout.readline().rsplit(" ", 1)[-1].strip()
+    request = urllib.request.Request(f"{url}/v1beta/models/gemini-2.5-flash:countTokens?key=k", data=b'{"contents": [{"parts": [{"text": "x"}]}]}', method="POST")
+    urllib.request.urlopen(request).close()
+    lines = [process.stdout.readline().rstrip("\n") for _ in range(7)]
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=10)
+    assert lines[-2].startswith("POST /v1beta/models/gemini-2.5-flash:countTokens 200 ")
+    assert lines[-1] == "  model=gemini-2.5-flash cassette=example.yaml"

@@ -6,18 +6,20 @@ from collections.abc import Mapping
 import yaml
 from aiohttp import web
 
+from mockgem._version import __version__
 from mockgem.errors import ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
-from mockgem.protocol.validation import parse_json_body
-from mockgem.server.keys import CASSETTES, FAULTS, JOURNAL, POSTED_RULES, QUOTAS, RULES, STATE
+from mockgem.server.admin_bodies import admin_body
+from mockgem.server.keys import CASSETTES, CONFIG, FAULTS, JOURNAL, POSTED_RULES, QUOTAS, RULES, STATE
 from mockgem.server.render import render_json
 from mockgem.sources.cassettes.source import inside_name
+from mockgem.sources.rules import RuleSource, rule_summary, reply_summary
 
 _FILTERS = ("model", "surface", "action", "source")
 
 
 async def health(request: web.Request) -> web.StreamResponse:
-    return render_json({"status": "ok"})
+    return render_json({"status": "ok", "version": __version__, "mode": request.app[CONFIG].mode.value})
 
 
 async def list_cassettes(request: web.Request) -> web.StreamResponse:
@@ -30,8 +32,7 @@ async def list_cassettes(request: web.Request) -> web.StreamResponse:
 async def select_cassette(request: web.Request) -> web.StreamResponse:
     """`PUT /_mockgem/cassette` with `{"name": NAME}`: replay from and record into NAME from now on."""
     _only(request, "PUT")
-    body = parse_json_body(await request.read())
-    name = body.get("name") if isinstance(body, dict) else None
+    name = admin_body(await request.read(), "PUT /_mockgem/cassette", ("name",)).get("name")
     if not isinstance(name, str) or not name:
         raise InvalidArgument('expected {"name": "<cassette name>"}')
     return render_json({"active": request.app[CASSETTES].select(inside_name(name, "cassette name"))})
@@ -70,13 +71,17 @@ async def stats(request: web.Request) -> web.StreamResponse:
 
 
 async def rules(request: web.Request) -> web.StreamResponse:
-    """`POST /_mockgem/rules` with a rules document (JSON or YAML): they answer first from now on,
+    """`GET /_mockgem/rules`: the rules in force, in the order they are tried.
+
+    `POST /_mockgem/rules` with a rules document (JSON or YAML): they answer first from now on,
     in every mode (a fitting rule answers before any recording or upstream).
 
     `DELETE` forgets every rule loaded this way and restarts each rule's `times`.
     """
-    method = _only(request, "POST", "DELETE")
+    method = _only(request, "GET", "POST", "DELETE")
     scripted = request.app[RULES]
+    if method == "GET":
+        return render_json(rules_in_force(scripted))
     if method == "DELETE":
         scripted.reset()
         return render_json({})
@@ -89,6 +94,11 @@ async def rules(request: web.Request) -> web.StreamResponse:
         raise InvalidArgument(str(error)) from None
     posted.append(name)
     return render_json({"loaded": added, "rules": len(scripted.rules)})
+
+
+def rules_in_force(scripted: RuleSource) -> dict[str, object]:
+    rules = [{"origin": loaded.origin, "summary": rule_summary(loaded.rule), "remaining": loaded.remaining} for loaded in scripted.rules]
+    return {"rules": rules, "default": reply_summary(scripted.default) if scripted.default else None}
 
 
 def _rules_document(body: bytes) -> dict[str, object]:

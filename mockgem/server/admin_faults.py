@@ -17,7 +17,7 @@ from aiohttp import web
 
 from mockgem.errors import ConfigError, InvalidArgument
 from mockgem.faults import format_faults, parse_faults
-from mockgem.protocol.validation import parse_json_body
+from mockgem.server.admin_bodies import admin_body
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
 from mockgem.server.keys import FAULTS, QUOTAS
 from mockgem.server.render import render_json
@@ -28,7 +28,7 @@ T = TypeVar("T")
 async def faults(request: web.Request) -> web.StreamResponse:
     board = request.app[FAULTS]
     if request.method == "PUT":
-        body = await _json_object(request)
+        body = admin_body(await request.read(), "PUT /_mockgem/faults", ("faults", "seed"))
         seed = body.get("seed", board.seed)
         if not isinstance(seed, int):
             raise InvalidArgument(f"seed must be an integer, not {seed!r}")
@@ -44,7 +44,7 @@ async def faults(request: web.Request) -> web.StreamResponse:
 async def quotas(request: web.Request) -> web.StreamResponse:
     desk = request.app[QUOTAS]
     if request.method == "PUT":
-        _checked(desk.replace, _texts(await _json_object(request), "quotas"))
+        _checked(desk.replace, _texts(admin_body(await request.read(), "PUT /_mockgem/quotas", ("quotas",)), "quotas"))
     elif request.method == "DELETE":
         desk.replace(())
         desk.throttled.clear()
@@ -63,13 +63,6 @@ def _quotas_state(desk: QuotaDesk) -> dict[str, Any]:
         for t in desk.throttled
     ]
     return {"quotas": list(desk.specs), "throttled": throttled}
-
-
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    body = parse_json_body(await request.read())
-    if not isinstance(body, dict):
-        raise InvalidArgument("mockgem: the body must be a JSON object")
-    return body
 
 
 def _texts(body: dict[str, Any], name: str) -> list[str]:

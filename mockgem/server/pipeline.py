@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from mockgem.errors import ApiError, NotFound, PermissionDenied
+from mockgem.protocol.base_url_hints import hint_for
 from mockgem.protocol.calls import ApiCall, parse_call
 from mockgem.protocol.envelopes import MISSING_KEY_MESSAGE, MISSING_OAUTH_MESSAGE, api_error, invalid_key_error
 from mockgem.server.exchange import Exchange
@@ -69,7 +70,7 @@ async def _answer_api(request: web.Request, exchange: Exchange, handler: Handler
             return recorded
     if handler is None:
         # UNVERIFIED: Google's front end answers an unknown method+path pair as not found.
-        raise NotFound("Method not found.")
+        raise NotFound(" ".join(filter(None, ["Method not found.", hint_for(request.method, request.path)])))
     response = await handler(request, exchange)
     exchange.simulated = exchange.answer is None  # a resource store answered (files, caches, batches)
     return response

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockgem.server import admin, admin_faults, batches, caches, compat, file_search, files, interactions, media, native, operations, prediction_jobs, tunings
+from mockgem.server import admin, admin_faults, batches, caches, compat, file_search, files, inspector, interactions, media, native, operations, prediction_jobs, tunings
 from mockgem.server.forwarding import forwarded
 from mockgem.server.pipeline import AdminHandler, Handler, request_handler
 
@@ -52,6 +52,7 @@ ADMIN: dict[str, AdminHandler] = {
     "rules": admin.rules,
     "faults": admin_faults.faults,
     "quotas": admin_faults.quotas,
+    **{action: inspector.inspector for action in inspector.ASSETS},
 }
 # These ask the sources themselves (recordings included), after admission and the fitting rules.
 ASKING = frozenset(NATIVE) | frozenset(OPENAI)

@@ -13,10 +13,10 @@ import json
 import os
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mockgem._types import JSONDict
-from mockgem.errors import ApiError
+from mockgem.errors import STATUS_BY_CODE, ApiError
 from mockgem.protocol.catalog import ModelInfo
 from mockgem.protocol.envelopes import api_error, quota_error
 from mockgem.protocol.tokens import count_part, count_request, count_text
@@ -37,6 +37,23 @@ class ErrorReply(Strict):
     status: str | None = None
     details: list[dict[str, Any]] | None = None
 
+    @field_validator("code")
+    @classmethod
+    def _sent_by_the_api(cls, code: int) -> int:
+        """Only the HTTP codes of Google's error model (https://cloud.google.com/apis/design/errors):
+        a client never sees 999 from the real API, so a test written against it would prove nothing."""
+        if code not in STATUS_BY_CODE:
+            raise ValueError(f"{code} is not an error code the Gemini API answers; use one of {', '.join(map(str, STATUS_BY_CODE))}")
+        return code
+
+
+class OperationErrorReply(Strict):
+    """A long-running operation's error: a google.rpc.Status, whose `code` is a gRPC code
+    (3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED...), not an HTTP status."""
+
+    code: int = Field(ge=1, le=16)
+    message: str | None = None
+
 
 class StreamShape(Strict):
     chunks: int = Field(default=3, ge=1)
@@ -55,7 +72,7 @@ class Reply(Strict):
     images: list[ImageReply] | None = None
     audio: AudioReply | None = None
     video: VideoReply | None = None
-    operation_error: ErrorReply | None = None
+    operation_error: OperationErrorReply | None = None
     grounding: GroundingReply | None = None
     code_execution: list[CodeExecutionReply] | None = None
 

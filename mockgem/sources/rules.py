@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import fnmatch
 import functools
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -126,8 +127,18 @@ def _read_yaml(path: Path) -> Any:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the rules file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a rules file (not UTF-8 text)") from None
+    except yaml.MarkedYAMLError as exc:
+        raise ConfigError(f"{path}: {_yaml_place(exc)}not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _yaml_place(exc: yaml.MarkedYAMLError) -> str:
+    """`line 3, column 7: ` (1-based, as editors count), or nothing when YAML gives no place."""
+    mark = exc.problem_mark or exc.context_mark
+    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
 
 
 def _describe_errors(name: str, exc: ValidationError, *, in_file: bool) -> str:
@@ -341,3 +352,15 @@ def _fits(loaded: LoadedRule, model: str, text: str, files: Sequence[str] = ()) 
     if match.contains and match.contains.lower() not in text.lower():
         return False
     return loaded.pattern is None or loaded.pattern.search(text) is not None
+
+
+def reply_summary(reply: Reply) -> str:
+    """A reply in one line, as the inspector lists it: `{"text": "Sunny"}`."""
+    return json.dumps(reply.model_dump(mode="json", by_alias=True, exclude_defaults=True), ensure_ascii=False)
+
+
+def rule_summary(rule: Rule) -> str:
+    """`match {...} -> reply {...}` (and its fault terms), in one line."""
+    match = json.dumps(rule.match.model_dump(exclude_none=True), ensure_ascii=False)
+    parts = [f"match {match}"] + ([f"reply {reply_summary(rule.reply)}"] if rule.reply else []) + ([f"fault {', '.join(rule.fault)}"] if rule.fault else [])
+    return " -> ".join(parts[:2]) + "".join(f"; {part}" for part in parts[2:])

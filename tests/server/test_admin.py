@@ -20,7 +20,7 @@ from tests.clients.conftest import genai_client
 from tests.conftest import EXAMPLE_RULES
 
 MODEL = "gemini-2.5-flash"
-EXAMPLE_CASSETTES = Path(__file__).parent.parent.parent / "cassettes"
+EXAMPLE_CASSETTES = Path(__file__).parent.parent.parent / "mockgem" / "examples" / "cassettes"
 
 
 def admin(server: MockGemServer, method: str, path: str, *, content: str | None = None, json_body: Any = None,
@@ -230,7 +230,7 @@ def test_cassette_name_in_a_subfolder_records_there(make_server: Callable[..., M
     assert (tmp_path / "suite" / "first.yaml").is_file()
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", "requests"), ("POST", "stats"), ("GET", "rules"), ("GET", "reset")])
+@pytest.mark.parametrize(("method", "path"), [("POST", "requests"), ("POST", "stats"), ("PUT", "rules"), ("GET", "reset")])
 def test_admin_endpoints_refuse_other_methods(server: MockGemServer, method: str, path: str) -> None:
     assert admin(server, method, path)[0] == 404
 
@@ -270,3 +270,11 @@ def test_reset_forgets_quota_usage_and_throttles(make_server: Callable[..., Mock
     admin(server, "POST", "reset")
     assert admin(server, "GET", "quotas")[1] == {"quotas": [f"{MODEL}:rpm=1"], "throttled": []}
     assert [generate_status(client) for _ in range(2)] == [200, 429]
+
+
+def test_admin_rules_get_lists_the_rules_in_force_in_order(server: MockGemServer) -> None:
+    admin(server, "POST", "rules", json_body={"rules": [{"match": {"contains": "ping"}, "reply": {"text": "pong"}, "times": 2}]})
+    status, body = admin(server, "GET", "rules")
+    assert status == 200
+    assert body["rules"][0] == {"origin": "rule 0 in posted rules #1", "summary": 'match {"contains": "ping"} -> reply {"text": "pong"}', "remaining": 2}
+    assert body["rules"][1]["origin"] == f"rule 0 in {EXAMPLE_RULES}" and body["default"] == '{"text": "Hello from mockgem."}'

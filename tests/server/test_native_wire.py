@@ -187,7 +187,7 @@ async def test_a_miss_is_a_4xx_and_logged_once(aiohttp_client: Any, caplog: pyte
 
 
 async def test_a_turn_without_role_replays_a_recording_made_with_role_user(aiohttp_client: Any) -> None:
-    cassettes = EXAMPLE_RULES.parent.parent.parent / "cassettes"
+    cassettes = EXAMPLE_RULES.parent / "cassettes"
     http = await aiohttp_client(create_app(Config(cassette_dir=cassettes)))
     body = {"contents": [{"parts": [{"text": "What is the capital of France?"}]}]}  # as curl users write it
     answer = await (await http.post(GENERATE, json=body, headers=KEY)).json()

@@ -97,3 +97,19 @@ async def test_file_rule_does_not_match_a_request_without_files() -> None:
     request = ApiRequest(ApiCall("gemini", "v1beta", "generateContent", "gemini-2.5-flash"), {"contents": [{"parts": [{"text": "hi"}]}]})
     answer = await source.answer(request)
     assert isinstance(answer, Answer) and answer.origin == "default reply"
+
+
+def test_rules_yaml_syntax_error_names_its_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("rules:\n  - match: {contains: [unclosed\n")
+    with pytest.raises(ConfigError) as raised:
+        RuleSource([path])
+    message = str(raised.value)
+    assert message.startswith(f"{path}: line ") and "not valid YAML" in message and "<unicode string>" not in message
+
+
+@pytest.mark.parametrize("code", [999, 200, 418])
+def test_rules_error_code_outside_the_api_set_is_refused_at_load(code: int) -> None:
+    with pytest.raises(ConfigError) as raised:
+        RuleSource([{"rules": [{"reply": {"error": {"code": code}}}]}])
+    assert f"rule 0: key 'reply.error.code': {code} is not an error code the Gemini API answers; use one of 400," in str(raised.value)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from mockgem.errors import CassetteError
+from mockgem.errors import CassetteError, NotACassette
 from mockgem.sources.cassettes.bodies import as_bytes, decode_content
 from mockgem.sources.cassettes.har import read_har
 from mockgem.sources.cassettes.httprr import HTTPRR_MAGIC, read_httprr
@@ -37,7 +37,7 @@ def load_cassette(path: Path, root: Path | None = None) -> Cassette:
     try:
         file_format, interactions = read_interactions(data)
     except CassetteError as exc:
-        raise CassetteError(f"{path}: {exc}") from exc
+        raise type(exc)(f"{path}: {exc}") from exc
     return Cassette(name, path, interactions, file_format)
 
 
@@ -79,7 +79,8 @@ def _read_vcr_family(document: Any) -> tuple[str, tuple[Interaction, ...]]:
         return file_format, read_vcrpy(entries, where="interactions")
     if isinstance(document, dict) and isinstance(document.get("http_interactions"), list):
         return "vcr", read_vcr(document["http_interactions"], where="http_interactions")
-    raise CassetteError(
+    known = isinstance(document, dict) and any(key in document for key in ("interactions", "http_interactions", "log"))
+    raise (CassetteError if known else NotACassette)(
         "not a cassette: expected `interactions` (vcrpy), `http_interactions` (Ruby / R vcr), "
         "a HAR `log` or an `httprr trace v1` header"
     )

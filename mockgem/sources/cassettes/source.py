@@ -20,6 +20,7 @@ from mockgem.errors import CassetteError, InvalidArgument
 from mockgem.protocol.calls import ApiRequest, parse_call
 from mockgem.protocol.forms import ResponseForm, form_of
 from mockgem.sources.base import Answer, Chunks, Miss, RecordedBytes, Whole
+from mockgem.sources.cassettes.directory import load_directory
 from mockgem.sources.cassettes.formats import load_cassette
 from mockgem.sources.cassettes.index import CassetteIndex, NearMiss, Recorded, rank
 from mockgem.sources.cassettes.keys import KeyRules, RequestShape, ShapeMemo, canonical_body, describe_request
@@ -191,7 +192,7 @@ class CassetteSource:
         """
         make = functools.partial(cls, timing=timing, rules=rules, redaction=redaction, repeat_last=repeat_last, rewrite=rewrite)
         if directory is not None:
-            found = [load_cassette(path, directory) for path in cassette_files(directory)] if directory.is_dir() else []
+            found = load_directory(cassette_files(directory), directory) if directory.is_dir() else []
             return make(found, directory=directory, active=str(file) if file else None)
         if file is None:
             return make(())
