@@ -59,6 +59,7 @@ class JournalEntry:
     source: str | None = None
     miss: str | None = None
     faults: tuple[str, ...] = ()
+    chunk_offsets_ms: tuple[float, ...] = ()
 
     @property
     def body(self) -> JSONDict | None:
@@ -81,6 +82,7 @@ class JournalEntry:
     def to_json(self) -> JSONDict:
         fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self) if not field.name.startswith("encoded_")}
         fields |= {"body": self.body, "native_body": self.native_body}
+        fields["chunks"] = [{"offset_ms": offset} for offset in fields.pop("chunk_offsets_ms")]
         return {key: list(value) if isinstance(value, tuple) else value for key, value in fields.items()}
 
     def genai_contents(self) -> list[Any]:

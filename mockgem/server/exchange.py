@@ -44,6 +44,7 @@ class Exchange:
     miss: Miss | None = None
     error: ApiError | None = None
     simulated: bool = False
+    chunk_offsets_ms: list[float] = field(default_factory=list)
     started: float = field(default_factory=time.time)
     clock: float = field(default_factory=time.perf_counter)
     closed: bool = False
@@ -79,7 +80,12 @@ class Exchange:
             cassette=self.cassette,
             answered_by=self._answered_by(), source=self._source(),
             miss=self.miss.reason if self.miss else None, faults=self._faults(),
+            chunk_offsets_ms=tuple(self.chunk_offsets_ms),
         )
+
+    def wrote_chunk(self) -> None:
+        """A stream's chunk went out now: the journal keeps when, since the request came in."""
+        self.chunk_offsets_ms.append(round((time.perf_counter() - self.clock) * 1000, 3))
 
     def _answered_by(self) -> str | None:
         if self.answer is not None:

@@ -179,5 +179,6 @@ async def write_stream(request: web.Request, exchange: Exchange, content_type: s
         if delay > 0:
             await asyncio.sleep(delay)
         await response.write(data)
+        exchange.wrote_chunk()
     await stream.finish(request, response)
     return response

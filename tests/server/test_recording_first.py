@@ -179,3 +179,14 @@ def test_journal_names_the_simulator_behind_a_resource_answer(make_server: Start
     client = genai_client(server)
     client.files.upload(file=io.BytesIO(b"data"), config=types.UploadFileConfig(mime_type="text/plain"))
     assert {(entry.source, entry.answered_by) for entry in server.requests} == {("simulator", "this run's files")}
+
+
+def test_journal_keeps_when_each_chunk_of_a_stream_went_out(make_server: Start) -> None:
+    server = make_server(rules={"rules": [{"match": {"contains": "stream"}, "reply": {"text": "one two three four"}, "stream": {"chunks": 4}}]})
+    client = genai_client(server)
+    assert len(list(client.models.generate_content_stream(model=MODEL, contents="stream please"))) == 4
+    entry = server.requests.last
+    assert entry is not None and len(entry.chunk_offsets_ms) == 4
+    assert list(entry.chunk_offsets_ms) == sorted(entry.chunk_offsets_ms)
+    status, _, body = _send(server, "GET", "/_mockgem/requests")
+    assert len(json.loads(body)["requests"][-1]["chunks"]) == 4
