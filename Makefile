@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8080
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-smoke clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,5 +26,9 @@ lint: $(VENV)/.installed ## layer contract and types
 clean:
 	rm -rf $(VENV) build *.egg-info
 
-bench: $(VENV)/.installed ## throughput as a ratio of a bare aiohttp server's
-	$(PY) tests/benchmarks/bench_server.py
+bench: $(VENV)/.installed ## throughput, lookup scale and cold start against a bare aiohttp server: bench/results.md
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m bench
+
+bench-smoke: $(VENV)/.installed ## the benchmark in seconds, to prove it runs (CI); writes nothing
+	$(PY) -m bench --smoke
