@@ -70,10 +70,16 @@ def start(name: str, command: list[str], workdir: Path) -> Server:
     log = workdir / f"{name}.log"
     began = time.perf_counter()
     with log.open("wb") as errors:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, cwd=Path(__file__).parent.parent,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, cwd=Path(__file__).parent.parent, env=server_env(workdir))
     host, port = _await_listening(process, log)
     return Server(name, process, f"http://{host}:{port}", port, time.perf_counter() - began, log)
+
+
+def server_env(workdir: Path) -> dict[str, str]:
+    """The servers' environment: bytecode cached (in `workdir`), as a user's Python does; an
+    environment with PYTHONDONTWRITEBYTECODE would compile every module at every start."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONUNBUFFERED": "1", "PYTHONPYCACHEPREFIX": str(workdir / "pycache")}
 
 
 def _await_listening(process: subprocess.Popen[bytes], log: Path) -> tuple[str, int]:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from mockgem.cassette_commands import add_cassette_commands, add_redaction_options, json_path, run_cassette_command
 from mockgem.config import DEFAULT_MAX_BODY, GIB, Config, RecordMode
 from mockgem.errors import CassetteError, ConfigError
+from mockgem.heap import loaded_for_good
 from mockgem.server import create_app
 
 _SIZE = re.compile(r"^(\d+)\s*([kmg]i?b?|b)?$", re.IGNORECASE)
@@ -138,7 +139,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 async def serve(config: Config) -> None:
     """Serves until SIGINT or SIGTERM, then closes connections cleanly."""
-    runner = web.AppRunner(create_app(config), handle_signals=False)
+    with loaded_for_good():
+        app = create_app(config)
+    runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
