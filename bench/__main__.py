@@ -15,7 +15,7 @@ from bench.load import load_generator
 from bench.processes import BenchError
 from bench.profiling import profile
 from bench.report import Results, render
-from bench.scale import cold_starts, lookup_scale
+from bench.scale import CORPUS, cold_starts, lookup_scale
 from bench.throughput import CONNECTIONS, Bench, run_rounds
 
 RESULTS = Path(__file__).parent / "results.md"
@@ -26,6 +26,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="one short round, small scales: proves the harness runs (CI)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.0, help="seconds per load run")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help=f"recorded cassettes to time a cold start with, twice over (default {CORPUS})")
     parser.add_argument("--out", type=Path, help=f"where the table goes (default {RESULTS}; with --smoke, stdout only)")
     return parser.parse_args(argv)
 
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace, workdir: Path) -> Results:
         answers = workdir / "answers.json"
         sizes = (10, 1_000) if smoke else (10, 1_000, 10_000, 100_000)
         results.lookups = lookup_scale(sizes, workdir, load, results.seconds)
-        results.cold = cold_starts(workdir, answers, 20 if smoke else 1_000, 1 if smoke else 3)
+        results.cold = cold_starts(workdir, answers, 20 if smoke else 1_000, 1 if smoke else 3, args.corpus)
     return results
 
 

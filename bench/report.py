@@ -18,7 +18,8 @@ from bench.scale import ColdStart, LookupResult
 from bench.throughput import Row
 
 TARGETS = {"unary": 0.8, "stream": 0.8, "rule": 0.5, "openai": 0.5, "fault429": 0.5, "miss": 0.5}
-SHOWN_FUNCTIONS = 22
+SHOWN_FUNCTIONS = 30
+SHOWN_OWN = 15
 
 
 @dataclass
@@ -149,6 +150,9 @@ def _profile(profile: Profile) -> list[str]:
               "| function | inclusive | µs/request | own |", "|---|---:|---:|---:|"]
     for name, count in _below_handler(profile):
         lines.append(f"| `{name}` | {profile.share(count):.1f}% | {profile.us_per_request(count):.1f} | {profile.share(profile.leaf[name]):.1f}% |")
+    lines += ["", "Functions by own time (the leaf frame):", "", "| function | own | µs/request |", "|---|---:|---:|"]
+    for name, count in profile.leaf.most_common(SHOWN_OWN):
+        lines.append(f"| `{name}` | {profile.share(count):.1f}% | {profile.us_per_request(count):.1f} |")
     return lines
 
 

@@ -24,7 +24,7 @@ from mockgem.sources.cassettes.model import Cassette
 from mockgem.sources.cassettes.parsed_cache import CACHE_DIR
 from mockgem.sources.cassettes.source import CassetteSource
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"  # ../shared/corpus beside the checkout
 UNARY = fixtures.Request("POST", fixtures.GENERATE, fixtures.UNARY_BODY)
 
 
@@ -135,7 +135,8 @@ def cold_start(label: str, command: list[str], workdir: Path, repeats: int, *, c
     return ColdStart(label, statistics.median(times[1:]), statistics.median(rss[1:]), repeats)
 
 
-def cold_starts(workdir: Path, answers: Path, cassettes: int, repeats: int, report: Callable[[str], None] = print) -> list[ColdStart]:
+def cold_starts(workdir: Path, answers: Path, cassettes: int, repeats: int, corpus: Path = CORPUS,
+                report: Callable[[str], None] = print) -> list[ColdStart]:
     """The baseline, mockgem with one cassette, with `cassettes` (without and with the parsed cache),
     and with the visible corpus twice over when it is there."""
     one = fixtures.write_cassette(workdir / "one" / "unary.yaml", [fixtures.unary_interaction()]).parent
@@ -146,11 +147,12 @@ def cold_starts(workdir: Path, answers: Path, cassettes: int, repeats: int, repo
         (f"mockgem, {cassettes:,} cassettes, no parsed cache", mockgem_command("--cassette-dir", str(tree)), tree),
         (f"mockgem, {cassettes:,} cassettes, parsed cache", mockgem_command("--cassette-dir", str(tree)), None),
     ]
-    corpus = _corpus_twice(workdir / "corpus")
-    if corpus is not None:
-        files = sum(1 for path in corpus.rglob("*") if path.is_file())
-        cases.append((f"mockgem, shared corpus x2 ({files:,} files), no parsed cache", mockgem_command("--cassette-dir", str(corpus)), corpus))
-        cases.append((f"mockgem, shared corpus x2 ({files:,} files), parsed cache", mockgem_command("--cassette-dir", str(corpus)), None))
+    copied = _corpus_twice(corpus, workdir / "corpus")
+    if copied is not None:
+        files = sum(1 for path in copied.rglob("*") if path.is_file())
+        served = mockgem_command("--cassette-dir", str(copied))
+        cases.append((f"mockgem, shared corpus x2 ({files:,} files), no parsed cache", served, copied))
+        cases.append((f"mockgem, shared corpus x2 ({files:,} files), parsed cache", served, None))
     results = []
     for label, command, clear in cases:
         results.append(cold_start(label, command, workdir, repeats, clear=clear))
@@ -158,12 +160,12 @@ def cold_starts(workdir: Path, answers: Path, cassettes: int, repeats: int, repo
     return results
 
 
-def _corpus_twice(target: Path) -> Path | None:
-    """The shared corpus copied twice into a temporary directory (never into the project), plus
-    the scenario cassette the first request hits; None when the corpus is absent."""
-    if not CORPUS.is_dir():
+def _corpus_twice(corpus: Path, target: Path) -> Path | None:
+    """The recorded corpus copied twice into a temporary directory (never into the project), plus
+    the scenario cassette the first request hits; None when there is no corpus."""
+    if not corpus.is_dir():
         return None
     for copy in ("a", "b"):
-        shutil.copytree(CORPUS, target / copy)
+        shutil.copytree(corpus, target / copy, ignore=shutil.ignore_patterns(".*"))
     fixtures.write_cassette(target / "unary.yaml", [fixtures.unary_interaction()])
     return target
