@@ -16,6 +16,7 @@ import functools
 import hashlib
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,10 +85,11 @@ def load_entry(entry: Path, digest: str, readers: str) -> Parsed | None:
 
 
 def store_entry(entry: Path, digest: str, readers: str, parsed: Parsed) -> None:
-    """Write the entry whole (a temporary file, then a rename: parallel starts never read half of one)."""
+    """Write the entry whole (a temporary file per process and thread, then a rename): servers
+    starting side by side on one directory never read half of one."""
     file_format, interactions = parsed
     document = {"digest": digest, "readers": readers, "format": file_format, "interactions": [_plain(i) for i in interactions]}
-    temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+    temporary = entry.with_name(f"{entry.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         _make_cache_dir(entry)
         temporary.write_bytes(orjson.dumps(document))
