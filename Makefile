@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8080
 
-.PHONY: help run test lint bench clean
+.PHONY: help run test lint bench bench-smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z.-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,5 +35,9 @@ lint: $(VENV)/.installed ## layer contract and types
 clean: ## remove the virtualenv and build output
 	rm -rf $(VENV) build dist *.egg-info artifacts
 
-bench: $(VENV)/.installed ## throughput as a ratio of a bare aiohttp server's
-	$(PY) tests/benchmarks/bench_server.py
+bench: $(VENV)/.installed ## throughput, lookup scale and cold start against a bare aiohttp server: bench/results.md
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m bench
+
+bench-smoke: $(VENV)/.installed ## the benchmark in seconds, to prove it runs (CI); writes nothing
+	$(PY) -m bench --smoke

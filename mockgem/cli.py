@@ -19,6 +19,7 @@ from mockgem.config import Config, RecordMode
 from mockgem.console import access_log, startup_summary
 from mockgem.errors import CassetteError, ConfigError
 from mockgem.serve_options import EXAMPLE_CASSETTE, EXAMPLE_RULES, add_serve_command
+from mockgem.heap import loaded_for_good
 from mockgem.server import create_app
 from mockgem.server.keys import JOURNAL
 
@@ -79,7 +80,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 async def serve(config: Config, *, quiet: bool = False, verbose: bool = False) -> None:
     """Serves until SIGINT or SIGTERM, then closes connections cleanly."""
-    app = create_app(config)
+    with loaded_for_good():
+        app = create_app(config)
     say = functools.partial(print, flush=True)
     if not quiet:
         app[JOURNAL].subscribe(access_log(verbose, say))

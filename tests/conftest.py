@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ import pytest
 from mockgem import MockGemServer
 
 pytest_plugins = ["pytester"]
+# Tests read the shared corpus in place: no parsed-cassette cache may be written beside it.
+os.environ.setdefault("MOCKGEM_PARSED_CACHE", "off")
 
 EXAMPLE_RULES = Path(__file__).parent.parent / "mockgem" / "examples" / "rules.yaml"
 CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"

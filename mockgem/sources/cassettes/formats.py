@@ -21,6 +21,7 @@ from mockgem.sources.cassettes.bodies import as_bytes, decode_content
 from mockgem.sources.cassettes.har import read_har
 from mockgem.sources.cassettes.httprr import HTTPRR_MAGIC, read_httprr
 from mockgem.sources.cassettes.model import Cassette, Headers, Interaction, RecordedRequest, RecordedResponse
+from mockgem.sources.cassettes.parsed_cache import read_cached
 from mockgem.sources.cassettes.safe_yaml import load_yaml
 
 _Side = TypeVar("_Side", RecordedRequest, RecordedResponse)
@@ -35,7 +36,7 @@ def load_cassette(path: Path, root: Path | None = None) -> Cassette:
     except OSError as exc:
         raise CassetteError(f"{path}: cannot read the cassette: {exc.strerror or exc}") from exc
     try:
-        file_format, interactions = read_interactions(data)
+        file_format, interactions = read_cached(path, root or path.parent, data, read_interactions)
     except CassetteError as exc:
         raise type(exc)(f"{path}: {exc}") from exc
     return Cassette(name, path, interactions, file_format)
