@@ -25,6 +25,9 @@ _MIDDLE_WIDTH = 200
 # How much each aspect weighs when ranking recordings by closeness: lower is closer.
 _WEIGHTS = {"method": 1000, "surface": 500, "action": 500, "path": 500, "model": 100, "resource": 50, "query": 20}
 _ENDPOINT_ASPECTS = ("surface", "action", "model", "resource")
+# A miss weighs closely (difflib) the likeness of at most this many of the equally close
+# recordings, the roughly nearest: the event loop answers nothing meanwhile.
+_TIES_WEIGHED = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +59,9 @@ class Mismatch:
     expected_value: Any = field(default=None, compare=False, repr=False)
     actual_value: Any = field(default=None, compare=False, repr=False)
 
-    @property
-    def likeness(self) -> float:
+    def likeness(self, *, rough: bool = False) -> float:
         """How alike the two values are, 0 to 1: breaks ties between equally close recordings."""
-        return likeness(self.expected_value, self.actual_value)
+        return likeness(self.expected_value, self.actual_value, rough=rough)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +215,11 @@ class CassetteIndex:
 
     def lookup_shape(self, shape: RequestShape, *, cassette: str | None = None) -> Recorded | NearMiss:
         found = self.take(shape, cassette=cassette)
-        if found is not None:
-            return found
+        return found if found is not None else self.near_miss(shape, cassette=cassette)
+
+    def near_miss(self, shape: RequestShape, *, cassette: str | None = None) -> NearMiss:
+        """What was searched for `shape` and the closest recording: reads the index only, so it
+        may run in a worker thread while the server goes on answering."""
         scope = ALL if cassette is None else self.resolve(cassette)
         return NearMiss(shape, (str(cassette),), 0) if scope is None else self._near_miss(shape, scope)
 
@@ -236,11 +241,30 @@ class CassetteIndex:
         candidates = [recorded for name in searched for recorded in self._recorded[name]]
         if not candidates:
             return NearMiss(shape, searched, 0)
-        ranked = [(rank(mismatches), candidate, mismatches) for candidate in candidates for mismatches in [compare(candidate.shape, shape)]]
+        pool = _nearest_endpoints(shape, candidates)
+        ranked = [(rank(mismatches), candidate, mismatches) for candidate in pool for mismatches in [compare(candidate.shape, shape)]]
         nearest = min(weight for weight, _, _ in ranked)
         tied = [(candidate, mismatches) for weight, candidate, mismatches in ranked if weight == nearest]
+        # Roughly (common start and end) first, then closely among the roughly nearest few.
+        tied = sorted(tied, key=lambda pair: unlikeness(pair[1], rough=True))[:_TIES_WEIGHED]
         closest, mismatches = min(tied, key=lambda pair: unlikeness(pair[1]))  # the first of equal rank
         return NearMiss(shape, searched, len(candidates), closest, tuple(mismatches))
+
+
+def _nearest_endpoints(shape: RequestShape, candidates: list[Recorded]) -> list[Recorded]:
+    """The recordings, one per distinct request, whose method and endpoint differ least from the
+    request's: only their bodies are compared, so a miss among many recordings stays cheap."""
+    distinct: dict[RequestKey, Recorded] = {}
+    for candidate in candidates:
+        distinct.setdefault(candidate.shape.key, candidate)
+    weighed = [(rank(_head_mismatches(candidate.shape, shape)), candidate) for candidate in distinct.values()]
+    nearest = min(weight for weight, _ in weighed)
+    return [candidate for weight, candidate in weighed if weight == nearest]
+
+
+def _head_mismatches(recorded: RequestShape, sent: RequestShape) -> list[Mismatch]:
+    method = [Mismatch("method", recorded.method, sent.method)] if recorded.method != sent.method else []
+    return method + _endpoint_mismatches(recorded.endpoint, sent.endpoint)
 
 
 def compare(recorded: RequestShape, sent: RequestShape) -> list[Mismatch]:
@@ -313,16 +337,17 @@ def rank(mismatches: list[Mismatch]) -> int:
     return sum(_WEIGHTS.get(m.aspect, 1) for m in mismatches)
 
 
-def unlikeness(mismatches: list[Mismatch]) -> float:
+def unlikeness(mismatches: list[Mismatch], *, rough: bool = False) -> float:
     """Between recordings of equal rank, lower is closer: how unlike their differing values are."""
-    return sum(1 - m.likeness for m in mismatches)
+    return sum(1 - m.likeness(rough=rough) for m in mismatches)
 
 
-def likeness(recorded: Any, sent: Any) -> float:
+def likeness(recorded: Any, sent: Any, *, rough: bool = False) -> float:
     """How alike two texts are, 0 to 1, as difflib's ratio; 0 for values that are not both text.
 
     The common start and end are measured first, so difflib only sees what lies between them,
-    cut to `_MIDDLE_WIDTH`: a long prompt with one edit stays cheap to compare.
+    cut to `_MIDDLE_WIDTH`: a long prompt with one edit stays cheap to compare. `rough` leaves
+    difflib out: the common start and end alone.
     """
     if not (isinstance(recorded, str) and isinstance(sent, str) and recorded and sent):
         return 0.0
@@ -330,7 +355,7 @@ def likeness(recorded: Any, sent: Any) -> float:
     tail = _common_prefix(recorded[head:][::-1], sent[head:][::-1])
     mine, theirs = recorded[head : len(recorded) - tail][:_MIDDLE_WIDTH], sent[head : len(sent) - tail][:_MIDDLE_WIDTH]
     matched = head + tail
-    if mine and theirs:
+    if mine and theirs and not rough:
         matched += sum(block.size for block in difflib.SequenceMatcher(None, mine, theirs, autojunk=False).get_matching_blocks())
     return 2 * matched / (len(recorded) + len(sent))
 

@@ -7,6 +7,7 @@ from a native recording: one recording serves both kinds of client.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import json
@@ -203,15 +204,16 @@ class CassetteSource:
         """The recording of the client's own request; for a translated one (an OpenAI-compatible
         call), else the recording of its native form."""
         scope = self.scope(request)
-        found = self.index.lookup_shape(self._shapes.describe(request.method, request.target, request.raw), cassette=scope)
-        if isinstance(found, Recorded):
-            return self._answer_of(found)
+        shapes = [self._shapes.describe(request.method, request.target, request.raw)]
         if _translated(request):
-            native = self.index.lookup_shape(request_shape(request, self.index.rules), cassette=scope)
-            if isinstance(native, Recorded):
-                return self._answer_of(native)
-            found = closer(found, native)
-        return Miss(found.message, "cassettes")
+            shapes.append(request_shape(request, self.index.rules))
+        for shape in shapes:
+            found = self.index.take(shape, cassette=scope)
+            if found is not None:
+                return self._answer_of(found)
+        # Comparing with every recording takes a while in a large cassette: not on the event loop.
+        misses = [await asyncio.to_thread(self.index.near_miss, shape, cassette=scope) for shape in shapes]
+        return Miss(functools.reduce(closer, misses).message, "cassettes")
 
     def take(self, method: str, target: str, body: bytes, headers: Headers,
              accept: Callable[[RecordedBytes], bool] | None = None) -> RecordedBytes | None:
