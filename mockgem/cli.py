@@ -17,6 +17,7 @@ from mockgem.cassette_commands import add_cassette_commands, add_redaction_optio
 from mockgem.config import DEFAULT_MAX_BODY, GIB, Config, RecordMode
 from mockgem.errors import CassetteError, ConfigError
 from mockgem.server import create_app
+from mockgem.tls import LocalCA
 
 _SIZE = re.compile(r"^(\d+)\s*([kmg]i?b?|b)?$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
@@ -73,9 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=None, help="seed for fault probabilities and jitter, so a run can be repeated")
     serve.add_argument("--journal-size", type=int, default=1000, metavar="N", help="requests the journal keeps (default 1000)")
     serve.add_argument("--quota", action="append", default=[], dest="quotas", metavar="SPEC", help="simulated rate limit, e.g. gemini-2.5-flash:rpm=10,tpm=250000 (repeatable)")
+    serve.add_argument("--tls", action="store_true", help="serve HTTPS and WSS (needed by google-genai's Live API client) with a certificate of mockgem's local CA")
     add_state_arguments(serve)
     add_recording_options(serve)
     add_cassette_commands(commands)
+    commands.add_parser("ca", help="print the path of mockgem's local CA certificate (made on first use)").add_argument("--state-dir", type=Path)
     return parser
 
 
@@ -133,6 +136,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         ignore_paths=tuple(args.ignore_paths),
         match_version=args.match_version,
         rewrite=args.rewrite,
+        tls=args.tls,
     )
 
 
@@ -140,10 +144,10 @@ async def serve(config: Config) -> None:
     """Serves until SIGINT or SIGTERM, then closes connections cleanly."""
     runner = web.AppRunner(create_app(config), handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
+    site = web.TCPSite(runner, config.host, config.port, ssl_context=LocalCA.at(config.state_dir).server_context() if config.tls else None)
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else config.port
-    print(f"mockgem listening on http://{config.host}:{port}", flush=True)
+    print(f"mockgem listening on {'https' if config.tls else 'http'}://{config.host}:{port}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -177,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "cassette":
         return run_cassette_command(args)
+    if args.command == "ca":
+        print(LocalCA.at(args.state_dir).cert_path)
+        return 0
     try:
         asyncio.run(serve(checked_config(args)))
     except (ConfigError, CassetteError) as exc:
