@@ -57,6 +57,12 @@ class JournalEntry:
     source: str | None = None
     miss: str | None = None
     faults: tuple[str, ...] = ()
+    encoded_frames: bytes | None = None  # a Live session's frames: `frames`
+
+    @property
+    def frames(self) -> list[JSONDict]:
+        """A Live session's frames in order: `{"from": "client"|"server", "at": seconds, "message": ...}`."""
+        return orjson.loads(self.encoded_frames) if self.encoded_frames else []
 
     @property
     def body(self) -> JSONDict | None:
@@ -69,7 +75,7 @@ class JournalEntry:
     @property
     def size(self) -> int:
         """The bytes its bodies take."""
-        return len(self.encoded_body or b"") + len(self.encoded_native_body or b"")
+        return len(self.encoded_body or b"") + len(self.encoded_native_body or b"") + len(self.encoded_frames or b"")
 
     @property
     def request(self) -> JSONDict:
@@ -78,7 +84,7 @@ class JournalEntry:
 
     def to_json(self) -> JSONDict:
         fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self) if not field.name.startswith("encoded_")}
-        fields |= {"body": self.body, "native_body": self.native_body}
+        fields |= {"body": self.body, "native_body": self.native_body} | ({"frames": self.frames} if self.encoded_frames else {})
         return {key: list(value) if isinstance(value, tuple) else value for key, value in fields.items()}
 
     def genai_contents(self) -> list[Any]:

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from mockgem.journal import JournalEntry, encoded
 from mockgem.protocol.catalog import bare_model_id
-from mockgem.server.keys import ANSWERED, ASKED, CALL, CASSETTES, CLIENT_REQUEST, FAULT_PLAN, JOURNAL, MISSED, THROTTLE
+from mockgem.server.keys import ANSWERED, ASKED, CALL, CASSETTES, CLIENT_REQUEST, FAULT_PLAN, JOURNAL, LIVE_FRAMES, MISSED, THROTTLE
 from mockgem.sources.cassettes.source import CASSETTE_HEADER
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -75,7 +75,7 @@ def journal_entry(request: web.Request, number: int, started: float, status: int
         encoded_native_body=encoded(asked.body) if asked and client and asked.body is not client.body else None,
         cassette=request.headers.get(CASSETTE_HEADER) or request.app[CASSETTES].active,
         answered_by=answer.origin if answer else None, source=answer.source or None if answer else None,
-        miss=miss.reason if miss else None, faults=_faults(request),
+        miss=miss.reason if miss else None, faults=_faults(request), encoded_frames=request.get(LIVE_FRAMES),
     )
 
 

@@ -18,6 +18,7 @@ from mockgem.resources.names import NameMap
 from mockgem.resources.prediction_jobs import PredictionJobStore
 from mockgem.resources.state import StateStore
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
+from mockgem.server.live_desk import LiveDesk
 from mockgem.sources.base import Answer, Miss, Source
 from mockgem.sources.cassettes.source import CassetteSource
 from mockgem.sources.rules import RuleSource
@@ -44,6 +45,8 @@ JOURNAL = web.AppKey("journal", RequestJournal)
 RULES = web.AppKey("rules", RuleSource)
 # The names the rules documents posted since the last reset were loaded under: `posted rules #1`...
 POSTED_RULES = web.AppKey("posted_rules", list[str])
+# The Live API's state: ephemeral tokens, resumption handles, recorded sessions (`server/live.py`).
+LIVE = web.AppKey("live", LiveDesk)
 
 # Per-request values set by the middlewares.
 CALL = web.RequestKey("call", ApiCall)
@@ -57,3 +60,4 @@ ASKED = web.RequestKey("asked", ApiRequest)
 ANSWERED = web.RequestKey("answered", Answer)
 MISSED = web.RequestKey("missed", Miss)
 THROTTLE = web.RequestKey("throttle", Throttle)
+LIVE_FRAMES = web.RequestKey("live_frames", bytes)  # a Live session's frames, as JSON, for its journal entry

@@ -63,7 +63,7 @@ async def resolve_call(request: web.Request, handler: Handler) -> web.StreamResp
 @web.middleware
 async def check_key(request: web.Request, handler: Handler) -> web.StreamResponse:
     call: ApiCall = request[CALL]
-    if call.surface != "admin" and not _is_upload_session(request):
+    if call.surface != "admin" and not call.is_live and not _is_upload_session(request):  # Live: checked in the session
         request[API_KEY] = _check_credentials(request, call)
     return await handler(request)
 
