@@ -29,7 +29,7 @@ def setup_live_routes(app: web.Application) -> None:
 
 
 async def live_session(request: web.Request) -> web.StreamResponse:
-    socket = web.WebSocketResponse(max_msg_size=request.app[CONFIG].max_body)
+    socket = web.WebSocketResponse(max_msg_size=request.app[CONFIG].max_body, autoclose=False)
     await socket.prepare(request)
     await LiveSession(request, socket).run()
     return socket

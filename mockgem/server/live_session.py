@@ -24,10 +24,10 @@ from mockgem.protocol.live.setup import LiveSetup, read_setup
 from mockgem.resources.auth_tokens import TokenRefused, constrained_setup
 from mockgem.server.faulting import request_faults, stall as wait_while_open
 from mockgem.server.journaling import journal_now
-from mockgem.server.keys import ANSWERED, API_KEY, CALL, CLIENT_REQUEST, CONFIG, FAULT_PLAN, FAULTS, LIVE, LIVE_FRAMES, QUOTAS, THROTTLE
+from mockgem.server.keys import ANSWERED, API_KEY, CALL, CLIENT_REQUEST, CONFIG, FAULT_PLAN, FAULTS, LIVE, LIVE_FRAMES, MISSED, QUOTAS, THROTTLE
 from mockgem.server.live_faults import MALFORMED_FRAME, Ending, LiveFaults
 from mockgem.server.live_open import open_conversation
-from mockgem.sources.base import Answer
+from mockgem.sources.base import Answer, Miss
 from mockgem.sources.live.base import Conversation, Outgoing
 from mockgem.sources.live.frame_log import FrameLog
 
@@ -56,6 +56,7 @@ class LiveSession:
     async def _first_message(self) -> ClientMessage | None:
         received = await self.socket.receive()
         if received.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+            await self.socket.close()
             return None
         self.log.add("client", received.data)
         return parse_client_message(received.data, binary=received.type is WSMsgType.BINARY)
@@ -71,7 +72,7 @@ class LiveSession:
         if opening.close is not None:
             raise LiveRefusal(opening.close)
         await asyncio.sleep(opening.delay)
-        self.conversation = await open_conversation(self.request, setup)
+        self.conversation = await open_conversation(self.request, setup, setup_message)
         await self.conversation.hear(setup_message)
         await self._pump(self.conversation, self.faults)
 
@@ -125,15 +126,19 @@ class LiveSession:
         await conversation.end()
 
     async def _read(self, conversation: Conversation) -> None:
-        async for received in self.socket:
-            if received.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
-                continue
+        """Client messages to the conversation until the client closes; then the close is answered,
+        after the journal entry is written (a client back from `close()` finds it there)."""
+        while (received := await self.socket.receive()).type in (WSMsgType.TEXT, WSMsgType.BINARY):
             self.log.add("client", received.data)
             try:
                 message = parse_client_message(received.data, binary=received.type is WSMsgType.BINARY)
             except LiveRefusal as refusal:
                 return await self.close(refusal.close)
             await conversation.hear(message)
+        if received.type is WSMsgType.CLOSE:
+            self.log.add_close("client", int(received.data or 1000), str(received.extra or ""))
+            await conversation.end()
+            await self.close(LiveClose(1000, ""))
 
     async def _write(self, conversation: Conversation, faults: LiveFaults) -> None:
         async for item in conversation.outgoing():
@@ -175,21 +180,28 @@ class LiveSession:
     async def close(self, close: LiveClose) -> None:
         if not self.socket.closed:
             self.log.add_close("server", close.code, close.reason)
+            self._finish(101)
             await self.socket.close(code=close.code, message=close.reason.encode())
 
     def drop(self) -> None:
         """The connection closed under the client, no close frame: the client sees 1006."""
         self.log.add_close("server", 1006, "dropped by a fault")
-        self._keep_for_journal()
-        journal_now(self.request, None)
+        self._finish(None)
         if self.request.transport is not None:
             self.request.transport.close()
+
+    def _finish(self, status: int | None) -> None:
+        """The journal entry, written now: before the client can see the session end."""
+        self._keep_for_journal()
+        journal_now(self.request, status)
 
     def _keep_for_journal(self) -> None:
         self.request[LIVE_FRAMES] = orjson.dumps(self.log.to_json())
         conversation = self.conversation
         if conversation is not None:
             self.request[ANSWERED] = Answer(origin=conversation.origin, source=conversation.source, faults=self._fired())
+            if conversation.miss is not None:
+                self.request[MISSED] = Miss(conversation.miss, "cassettes")
 
     def _fired(self) -> tuple[str, ...]:
         return self.faults.fired if self.faults else ()

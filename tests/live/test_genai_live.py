@@ -70,7 +70,7 @@ async def test_live_tool_call_round_trip(live_server: Callable[..., MockGemServe
                 await session.send_tool_response(function_responses=types.FunctionResponse(id=call.id, name=call.name, response={"ok": True}))
             texts.append(message.text or "")
     assert "".join(texts) == "The hall lights are on."
-    sent = [frame["message"] for frame in server.requests.last.frames if frame["from"] == "client"]
+    sent = [frame["message"] for frame in server.requests.last.frames if frame["from"] == "client" and "message" in frame]
     assert sent[-1]["tool_response"]["functionResponses"][0]["response"] == {"ok": True}
 
 

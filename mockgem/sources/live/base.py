@@ -49,6 +49,11 @@ class Conversation(Protocol):
     @property
     def origin(self) -> str: ...
 
+    @property
+    def miss(self) -> str | None:
+        """Why no recording answers the session any more (a replay that diverged), for the journal."""
+        ...
+
     async def hear(self, message: ClientMessage) -> None: ...
 
     def outgoing(self) -> AsyncIterator[Outgoing]: ...
@@ -70,6 +75,7 @@ class QueuedConversation:
         self._queue: asyncio.Queue[_Queued | None] = asyncio.Queue()
         self._reply = 0
         self._unsent = 0
+        self.miss: str | None = None
 
     @property
     def replying(self) -> bool:

@@ -136,6 +136,10 @@ class LiveRuleBook:
         """Whether a rule names `model`: a model outside the Live catalog is then served."""
         return any(r.rule.match.model and fnmatch.fnmatchcase(model, r.rule.match.model.rsplit("/", 1)[-1]) for r in self.rules)
 
+    def fits_setup(self, setup: LiveSetup) -> bool:
+        """Whether some rule may answer this session (its model and tool conditions hold)."""
+        return any(_fits_setup(loaded.rule.match, setup) for loaded in self.rules if loaded.remaining != 0)
+
     def take(self, setup: LiveSetup, turn: ClientTurn, *, resumed: bool) -> LoadedLiveRule | None:
         """The first rule that fits `turn` of this session, one of its `times` used."""
         with self._lock:
@@ -147,11 +151,15 @@ class LiveRuleBook:
         return None
 
 
-def _fits(loaded: LoadedLiveRule, setup: LiveSetup, turn: ClientTurn, resumed: bool) -> bool:
-    match = loaded.rule.match
+def _fits_setup(match: LiveMatch, setup: LiveSetup) -> bool:
     if match.model and not fnmatch.fnmatchcase(setup.model, match.model.rsplit("/", 1)[-1]):
         return False
-    if match.tool and match.tool not in setup.function_names:
+    return not match.tool or match.tool in setup.function_names
+
+
+def _fits(loaded: LoadedLiveRule, setup: LiveSetup, turn: ClientTurn, resumed: bool) -> bool:
+    match = loaded.rule.match
+    if not _fits_setup(match, setup):
         return False
     if match.resumed is not None and match.resumed != resumed:
         return False
