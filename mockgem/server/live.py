@@ -24,7 +24,8 @@ TOKEN_VERSION = "v1alpha"
 def setup_live_routes(app: web.Application) -> None:
     """Registered before the catch-all route, which would take these paths too."""
     app[LIVE] = LiveDesk()
-    app.router.add_get("/ws/{method:.+}", live_session)
+    # Any prefix: @google/genai joins its base URL's trailing slash and `/ws/...` into `//ws/...`.
+    app.router.add_get(r"/{prefix:(?:.*/)?}ws/{method:google\.[^/]+(?:/BidiGenerateContent)?}", live_session)
     app.router.add_post("/{version}/auth_tokens", create_auth_token)
 
 
