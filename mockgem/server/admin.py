@@ -9,7 +9,7 @@ from aiohttp import web
 from mockgem.errors import ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
 from mockgem.protocol.validation import parse_json_body
-from mockgem.server.keys import CASSETTES, FAULTS, JOURNAL, NAMES, POSTED_RULES, QUOTAS, RULES, STATE
+from mockgem.server.keys import CASSETTES, FAULTS, JOURNAL, LIVE, NAMES, POSTED_RULES, QUOTAS, RULES, STATE
 from mockgem.server.render import render_json
 from mockgem.sources.cassettes.source import inside_name
 
@@ -124,6 +124,7 @@ def reset_app(app: web.Application) -> None:
     app[QUOTAS].restart()
     app[POSTED_RULES].clear()
     app[RULES].reset()
+    app[LIVE].reset()
 
 
 def _only(request: web.Request, *methods: str) -> str:

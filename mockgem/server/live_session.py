@@ -42,6 +42,7 @@ class LiveSession:
         self.log = FrameLog(time.monotonic())
         self.conversation: Conversation | None = None
         self.faults: LiveFaults | None = None
+        self.counted: tuple[str, str | None] | None = None  # (model, key) of the open session the quota counts
 
     async def run(self) -> None:
         try:
@@ -52,6 +53,7 @@ class LiveSession:
             await self.close(refusal.close)
         finally:
             self._keep_for_journal()
+            self._release()
 
     async def _first_message(self) -> ClientMessage | None:
         received = await self.socket.receive()
@@ -103,10 +105,14 @@ class LiveSession:
         return credential
 
     def _session_plan(self, setup: LiveSetup) -> FaultPlan:
-        """The quota (a session counts as one request), then the header's and global faults."""
+        """The quotas (a session counts as one request, and as one open session), then the
+        header's and global faults."""
         app = self.request.app
+        key = self.request.get(API_KEY)
         try:
-            app[QUOTAS].charge(setup.model, self.request.get(API_KEY), lambda: 0)
+            app[QUOTAS].charge(setup.model, key, lambda: 0)
+            app[QUOTAS].open_session(setup.model, key)
+            self.counted = (setup.model, key)
         except QuotaExceeded as exceeded:
             self.request[THROTTLE] = exceeded.throttle
             raise LiveRefusal(quota_exceeded()) from None
@@ -191,9 +197,16 @@ class LiveSession:
             self.request.transport.close()
 
     def _finish(self, status: int | None) -> None:
-        """The journal entry, written now: before the client can see the session end."""
+        """The journal entry, written now, and the session quota given back: before the client can
+        see the session end."""
         self._keep_for_journal()
         journal_now(self.request, status)
+        self._release()
+
+    def _release(self) -> None:
+        if self.counted is not None:
+            self.request.app[QUOTAS].close_session(*self.counted)
+            self.counted = None
 
     def _keep_for_journal(self) -> None:
         self.request[LIVE_FRAMES] = orjson.dumps(self.log.to_json())

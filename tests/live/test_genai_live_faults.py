@@ -56,6 +56,19 @@ async def test_live_session_quota_refuses_the_session_over_it(live_server: Calla
     assert refused.value.code == 1011 and "quota" in str(refused.value)
 
 
+async def test_live_concurrent_session_limit_refuses_one_more_while_open(live_server: Callable[..., MockGemServer]) -> None:
+    server = live_server(quotas=(f"{LIVE_MODEL}:sessions=1",))
+    client = live_client(server)
+    async with client.aio.live.connect(model=LIVE_MODEL, config=TEXT):
+        with pytest.raises(errors.APIError) as refused:
+            async with client.aio.live.connect(model=LIVE_MODEL, config=TEXT):
+                pass
+    assert refused.value.code == 1011
+    async with client.aio.live.connect(model=LIVE_MODEL, config=TEXT) as session:  # the first one closed
+        await session.send_client_content(turns=types.Content(role="user", parts=[types.Part(text="weather")]))
+        assert [m async for m in session.receive()]
+
+
 async def test_live_go_away_fault_tells_the_time_left(live_server: Callable[..., MockGemServer]) -> None:
     server = live_server()
     async with with_faults(server, "goaway=5s").aio.live.connect(model=LIVE_MODEL, config=TEXT) as session:
