@@ -81,7 +81,8 @@ def scripted(request: web.Request, setup: LiveSetup) -> ScriptedConversation:
     if handle and resumed is None:
         raise LiveRefusal(UNKNOWN_HANDLE)
     default = rules.default.text if rules.default and rules.default.text else DEFAULT_REPLY_TEXT
-    return ScriptedConversation(rules.live, setup, desk.handles, default_text=default, resumed=resumed)
+    vertex = request[CALL].surface == "vertex"
+    return ScriptedConversation(rules.live, setup, desk.handles, default_text=default, resumed=resumed, vertex=vertex)
 
 
 async def upstream(request: web.Request, first: ClientMessage, *, record: bool) -> UpstreamConversation:

@@ -24,7 +24,7 @@ from mockgem.protocol.live.setup import LiveSetup, read_setup
 from mockgem.resources.auth_tokens import TokenRefused, constrained_setup
 from mockgem.server.faulting import request_faults, stall as wait_while_open
 from mockgem.server.journaling import journal_now
-from mockgem.server.keys import ANSWERED, API_KEY, CALL, CLIENT_REQUEST, CONFIG, FAULT_PLAN, FAULTS, LIVE, LIVE_FRAMES, MISSED, QUOTAS, THROTTLE
+from mockgem.server.keys import ANSWERED, API_KEY, ASKED, CALL, CLIENT_REQUEST, CONFIG, FAULT_PLAN, FAULTS, LIVE, LIVE_FRAMES, MISSED, QUOTAS, THROTTLE
 from mockgem.server.live_faults import MALFORMED_FRAME, Ending, LiveFaults
 from mockgem.server.live_open import open_conversation
 from mockgem.sources.base import Answer, Miss
@@ -66,7 +66,8 @@ class LiveSession:
     async def _serve(self, first: ClientMessage) -> None:
         setup_message = self._admitted(first)
         setup = read_setup(setup_message)
-        self.request[CLIENT_REQUEST] = ApiRequest(replace(self.request[CALL], model=f"models/{setup.model}"), setup_message.document)
+        asked = ApiRequest(replace(self.request[CALL], model=f"models/{setup.model}"), setup_message.document)
+        self.request[CLIENT_REQUEST] = self.request[ASKED] = asked
         self.faults = LiveFaults(self._session_plan(setup), self.request.app[FAULTS].request_rng(), setup.model)
         opening = self.faults.opening()
         if opening.ending is Ending.DROP:

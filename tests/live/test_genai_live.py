@@ -114,3 +114,19 @@ async def test_live_refused_setup_closes_with_the_service_code(live_server: Call
             await session._receive()
     assert refused.value.code == code
     assert reason in str(refused.value)
+
+
+async def test_live_vertex_session_with_a_bearer_token(live_server: Callable[..., MockGemServer]) -> None:
+    from google import genai
+    from google.oauth2.credentials import Credentials
+
+    server = live_server()
+    client = genai.Client(vertexai=True, project="test-project", location="us-central1", credentials=Credentials(token="fake-token"),
+                          http_options=types.HttpOptions(base_url=server.url))
+    async with client.aio.live.connect(model=LIVE_MODEL, config=TEXT) as session:
+        await session.send_client_content(turns=types.Content(role="user", parts=[types.Part(text="weather?")]))
+        messages = await receive_turn(session)
+    assert "".join(m.text or "" for m in messages) == "Sunny and 21 degrees in Paris today."
+    assert messages[-1].usage_metadata and messages[-1].usage_metadata.response_token_count == 9
+    entry = server.requests.last
+    assert entry.path == "/ws/google.cloud.aiplatform.v1beta1.LlmBidiService/BidiGenerateContent" and entry.surface == "vertex"

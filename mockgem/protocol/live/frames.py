@@ -65,12 +65,14 @@ def resumption_update(handle: str) -> JSONDict:
     return {"sessionResumptionUpdate": {"newHandle": handle, "resumable": True}}
 
 
-def usage(prompt_tokens: int, response_tokens: int, *, prompt_modality: str, response_modality: str) -> JSONDict:
-    """The Live API's usage names the answer `response`, not `candidates` (types.UsageMetadata)."""
+def usage(prompt_tokens: int, response_tokens: int, *, prompt_modality: str, response_modality: str, vertex: bool = False) -> JSONDict:
+    """The Gemini API's Live usage names the answer `response` (types.UsageMetadata); Vertex AI's
+    names it `candidates`, as google-genai's `_UsageMetadata_from_vertex` reads it."""
+    answer = "candidates" if vertex else "response"
     return {
         "promptTokenCount": prompt_tokens,
-        "responseTokenCount": response_tokens,
+        f"{answer}TokenCount": response_tokens,
         "totalTokenCount": prompt_tokens + response_tokens,
         "promptTokensDetails": [{"modality": prompt_modality, "tokenCount": prompt_tokens}],
-        "responseTokensDetails": [{"modality": response_modality, "tokenCount": response_tokens}],
+        f"{answer}TokensDetails": [{"modality": response_modality, "tokenCount": response_tokens}],
     }

@@ -67,8 +67,9 @@ class ScriptedConversation(QueuedConversation):
     source = "rules"
 
     def __init__(self, book: LiveRuleBook, setup: LiveSetup, handles: ResumptionHandles, *,
-                 default_text: str, resumed: SessionState | None = None) -> None:
+                 default_text: str, resumed: SessionState | None = None, vertex: bool = False) -> None:
         super().__init__()
+        self.vertex = vertex
         self.book, self.setup, self.handles, self.default_text = book, setup, handles, default_text
         self.resumed = resumed is not None
         self.state = resumed or SessionState(setup.model)
@@ -140,7 +141,7 @@ class ScriptedConversation(QueuedConversation):
         else:
             answer = count_text(text)
         return frames.usage(max(prompt, 1), answer, prompt_modality="AUDIO" if turn.kind == "audio" else "TEXT",
-                            response_modality="AUDIO" if self.setup.speaks else "TEXT")
+                            response_modality="AUDIO" if self.setup.speaks else "TEXT", vertex=self.vertex)
 
 
 def split_text(text: str, pieces: int) -> list[str]:
