@@ -42,7 +42,8 @@ class LiveSession:
         self.log = FrameLog(time.monotonic())
         self.conversation: Conversation | None = None
         self.faults: LiveFaults | None = None
-        self.counted: tuple[str, str | None] | None = None  # (model, key) of the open session the quota counts
+        self.counted: tuple[str, str | None] | None = None
+        self.closing_later: asyncio.Future[None] | None = None  # (model, key) of the open session the quota counts
 
     async def run(self) -> None:
         try:
@@ -54,6 +55,8 @@ class LiveSession:
         finally:
             self._keep_for_journal()
             self._release()
+            if self.closing_later is not None:
+                self.closing_later.cancel()
 
     async def _first_message(self) -> ClientMessage | None:
         received = await self.socket.receive()
@@ -170,8 +173,12 @@ class LiveSession:
 
     async def _go_away(self, seconds: float) -> None:
         await self._send(Outgoing.frame(go_away(seconds)))
-        loop = asyncio.get_running_loop()
-        loop.call_later(seconds, lambda: asyncio.ensure_future(self.close(LiveClose(1000, ""))))
+        # UNVERIFIED: the code the service closes with once the time left is up.
+        self.closing_later = asyncio.ensure_future(self._close_after(seconds, LiveClose(1000, "")))
+
+    async def _close_after(self, seconds: float, close: LiveClose) -> None:
+        await asyncio.sleep(seconds)
+        await self.close(close)
 
     async def _interrupt(self, ending: Ending, close: LiveClose | None, stall: float) -> None:
         if ending is Ending.CLOSE and close is not None:

@@ -89,6 +89,18 @@ async def test_live_speech_over_a_reply_interrupts_it(live_server: Callable[...,
     assert len([m for m in seen if m.text]) < 8
 
 
+async def test_live_speech_instead_of_a_tool_response_cancels_the_call(live_server: Callable[..., MockGemServer]) -> None:
+    server = live_server()
+    tools = [types.Tool(function_declarations=[types.FunctionDeclaration(name="turn_on_lights", description="Lights on")])]
+    config = types.LiveConnectConfig(response_modalities=[types.Modality.TEXT], tools=tools)
+    async with live_client(server).aio.live.connect(model=LIVE_MODEL, config=config) as session:
+        await session.send_client_content(turns=types.Content(role="user", parts=[types.Part(text="Turn on the lights")]))
+        call = (await session._receive()).tool_call
+        await session.send_realtime_input(audio=types.Blob(data=bytes(3200), mime_type="audio/pcm;rate=16000"))
+        cancelled = (await session._receive()).tool_call_cancellation
+    assert call and cancelled and cancelled.ids == [call.function_calls[0].id]
+
+
 @pytest.mark.filterwarnings("ignore::google.genai.errors.ExperimentalWarning")
 async def test_live_ephemeral_token_starts_its_sessions_with_locked_settings(live_server: Callable[..., MockGemServer]) -> None:
     server = live_server()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_REASON_BYTES = 123
-NORMAL, PROTOCOL_ERROR, INVALID_PAYLOAD, POLICY, INTERNAL = 1000, 1002, 1007, 1008, 1011
+INVALID_PAYLOAD, POLICY, INTERNAL = 1007, 1008, 1011
 
 INVALID_KEY = "API key not valid. Please pass a valid API key."
 MISSING_KEY = (

@@ -33,7 +33,6 @@ class Step:
     """A client message as recorded (canonical), and the server frames recorded after it."""
 
     client: Any
-    kind: str
     replies: tuple[Outgoing, ...]
 
 
@@ -55,19 +54,19 @@ def recorded_sessions(recordings: Iterable[Recorded], rules: KeyRules) -> list[R
 
 def _steps(messages: Sequence[WebSocketMessage], rules: KeyRules) -> tuple[Step, ...]:
     steps: list[Step] = []
-    client: tuple[Any, str] | None = None
+    client: Any = None
     replies: list[Outgoing] = []
     previous = 0.0
     for message in messages:
         if message.type == "send" and message.opcode != 8:
             if client is not None:
-                steps.append(Step(client[0], client[1], tuple(replies)))
-            client, replies = (canonical(message.data, rules), _kind(message.data)), []
+                steps.append(Step(client, tuple(replies)))
+            client, replies = canonical(message.data, rules), []
         elif message.type == "receive":
             replies.append(_outgoing(message, message.time - previous))
         previous = message.time
     if client is not None:
-        steps.append(Step(client[0], client[1], tuple(replies)))
+        steps.append(Step(client, tuple(replies)))
     return tuple(steps)
 
 
@@ -81,11 +80,6 @@ def canonical(data: bytes | str, rules: KeyRules) -> Any:
     raw = data.encode() if isinstance(data, str) else data
     value, digest, is_json = canonical_body(raw, rules)
     return value if is_json else digest
-
-
-def _kind(data: bytes) -> str:
-    value, _, is_json = canonical_body(data, KeyRules())
-    return next(iter(value), "?") if is_json and isinstance(value, dict) and value else "bytes"
 
 
 @dataclass(frozen=True, slots=True)

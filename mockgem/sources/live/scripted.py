@@ -76,6 +76,7 @@ class ScriptedConversation(QueuedConversation):
         self.assembler = TurnAssembler()
         self.origins: list[str] = []
         self._calls = itertools.count(1)
+        self._pending_calls: list[str] = []  # ids of the toolCall that awaits its toolResponse
 
     @property
     def origin(self) -> str:
@@ -87,6 +88,12 @@ class ScriptedConversation(QueuedConversation):
             return
         if is_speech(message) and self.replying:
             self.interrupt([Outgoing.frame(frames.interrupted())])
+        elif is_speech(message) and self._pending_calls:
+            # The user spoke instead of waiting: the service cancels the calls under way.
+            self.push([Outgoing.frame(frames.tool_call_cancellation(self._pending_calls))])
+            self._pending_calls = []
+        if message.kind == "toolResponse":
+            self._pending_calls = []
         turn = self.assembler.feed(message)
         if turn is not None:
             self.push(self.answer(turn))
@@ -111,7 +118,9 @@ class ScriptedConversation(QueuedConversation):
         for piece in pieces:
             payloads += self._spoken(piece) if self.setup.speaks else [frames.model_turn([{"text": piece}])]
         if reply.function_calls:
-            return [*payloads, frames.tool_call([self._call(call.name, call.args, call.id) for call in reply.function_calls])]
+            calls = [self._call(call.name, call.args, call.id) for call in reply.function_calls]
+            self._pending_calls = [str(call["id"]) for call in calls]
+            return [*payloads, frames.tool_call(calls)]
         self.state.history.append({"role": "model", "parts": [{"text": text or ""}]})
         payloads += [frames.generation_complete(), frames.turn_complete(self._usage(turn, text or ""))]
         if self.setup.resumption is not None:
