@@ -21,7 +21,7 @@ LIVE_RULES: dict[str, Any] = {
         {"match": {"tool_response": "turn_on_lights"}, "reply": {"text": "The hall lights are on."}},
         {"match": {"resumed": True}, "reply": {"text": "Welcome back."}},
         {"match": {"audio": True}, "reply": {"text": "I heard you.", "input_transcription": "hello there"}},
-        {"match": {"contains": "long story"}, "reply": {"text": "Once upon a time there was a mock server", "chunks": 8, "frame_delay": 0.5}},
+        {"match": {"contains": "long story"}, "reply": {"text": "Once upon a time there was a mock server", "chunks": 8, "frame_delay": 5}},
         {"match": {"contains": "drop"}, "reply": {"text": "one two three four", "chunks": 4}, "fault": ["cut=2"]},
     ]
 }

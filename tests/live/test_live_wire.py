@@ -66,5 +66,7 @@ async def test_live_wire_journals_the_session_as_one_entry_with_its_frames(live_
     await session_frames(server, SETUP, {"realtimeInput": {"text": "weather?"}})
     entry = server.requests.last
     assert (entry.action, entry.model, entry.source, entry.answered_by, entry.status) == ("BidiGenerateContent", LIVE_MODEL, "rules", "live rule 0 in <rules>", 101)
-    assert [frame["from"] for frame in entry.frames][:3] == ["client", "server", "client"]
-    assert entry.to_json()["frames"][1]["message"] == {"setupComplete": {}}
+    sides = [frame["from"] for frame in entry.frames]
+    assert sides[0] == "client" and sides.count("client") >= 2  # the setup, the text (then the close)
+    served = [frame["message"] for frame in entry.to_json()["frames"] if frame["from"] == "server" and "message" in frame]
+    assert served[0] == {"setupComplete": {}} and "turnComplete" in served[-1]["serverContent"]

@@ -9,6 +9,7 @@ directions and never knows which source it talks to.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -76,6 +77,7 @@ class QueuedConversation:
         self._reply = 0
         self._unsent = 0
         self.miss: str | None = None
+        self._interrupted = asyncio.Event()  # replaced at each interruption, waking who waits on it
 
     @property
     def replying(self) -> bool:
@@ -90,6 +92,8 @@ class QueuedConversation:
     def interrupt(self, then: Iterable[Outgoing]) -> None:
         self._reply += 1
         self._unsent = 0
+        self._interrupted.set()
+        self._interrupted = asyncio.Event()
         self.push(then)
 
     def finish(self) -> None:
@@ -101,7 +105,8 @@ class QueuedConversation:
             if queued.reply != self._reply:
                 continue
             if queued.item.delay > 0:
-                await asyncio.sleep(queued.item.delay)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._interrupted.wait(), queued.item.delay)
             if queued.reply != self._reply:  # interrupted while waiting
                 continue
             self._unsent = max(0, self._unsent - 1)
