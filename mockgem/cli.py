@@ -22,6 +22,7 @@ from mockgem.serve_options import EXAMPLE_CASSETTE, EXAMPLE_RULES, add_serve_com
 from mockgem.heap import loaded_for_good
 from mockgem.server import create_app
 from mockgem.server.keys import JOURNAL
+from mockgem.tls import LocalCA
 
 # Config fields whose flag is not `--` + the field name, and what their valid values are.
 _FLAGS = {
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     add_serve_command(commands)
     add_cassette_commands(commands)
+    commands.add_parser("ca", help="print the path of mockgem's local CA certificate (made on first use)").add_argument("--state-dir", type=Path)
     return parser
 
 
@@ -75,6 +77,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         ignore_paths=tuple(args.ignore_paths),
         match_version=args.match_version,
         rewrite=args.rewrite,
+        tls=args.tls,
     )
 
 
@@ -87,10 +90,10 @@ async def serve(config: Config, *, quiet: bool = False, verbose: bool = False) -
         app[JOURNAL].subscribe(access_log(verbose, say))
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
+    site = web.TCPSite(runner, config.host, config.port, ssl_context=LocalCA.at(config.state_dir).server_context() if config.tls else None)
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else config.port
-    summary = startup_summary(app, f"http://{config.host}:{port}")
+    summary = startup_summary(app, f"{'https' if config.tls else 'http'}://{config.host}:{port}")
     say("\n".join(summary[:1] if quiet else summary))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -139,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "cassette":
         return run_cassette_command(args)
+    if args.command == "ca":
+        print(LocalCA.at(args.state_dir).cert_path)
+        return 0
     try:
         asyncio.run(serve(checked_config(args), quiet=args.quiet, verbose=args.verbose))
     except (ConfigError, CassetteError) as exc:

@@ -67,6 +67,7 @@ class Config(BaseModel):
     ignore_paths: tuple[str, ...] = ()
     match_version: bool = False
     rewrite: bool = False
+    tls: bool = False  # serve HTTPS and WSS with a leaf of the local CA (`mockgem.tls`)
 
     @field_validator("redact_paths", "ignore_paths")
     @classmethod

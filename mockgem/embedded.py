@@ -12,6 +12,7 @@ methods that change the server (`reset`, `load_rules`, `use_cassette`) run on th
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ from mockgem.server import create_app
 from mockgem.server.admin import reset_app
 from mockgem.server.keys import CASSETTES, JOURNAL, RULES
 from mockgem.settings import Settings, checked_config
+from mockgem.tls import LocalCA
 
 T = TypeVar("T")
 RuleGiven = str | Path | dict[str, Any]
@@ -51,10 +53,16 @@ class MockGemServer:
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
+        self._cert_file_before: str | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{self.config.host}:{self.port}"
+        return f"{'https' if self.config.tls else 'http'}://{self.config.host}:{self.port}"
+
+    @property
+    def ca_bundle(self) -> Path | None:
+        """With `tls=True`: the CA file a client must trust (mockgem's CA and the system's roots)."""
+        return LocalCA.at(self.config.state_dir).bundle_path if self.config.tls else None
 
     @property
     def gemini_base_url(self) -> str:
@@ -149,13 +157,21 @@ class MockGemServer:
     async def _startup(self) -> None:
         self._runner = web.AppRunner(create_app(self.config), handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        ssl_context = LocalCA.at(self.config.state_dir).server_context() if self.config.tls else None
+        site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        if self.ca_bundle is not None:  # google-genai reads it when a client is made; put back on stop
+            self._cert_file_before = os.environ.get("SSL_CERT_FILE")
+            os.environ["SSL_CERT_FILE"] = str(self.ca_bundle)
 
     async def _shutdown(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+        if self.config.tls and os.environ.get("SSL_CERT_FILE") == str(self.ca_bundle):
+            os.environ.pop("SSL_CERT_FILE")
+            if self._cert_file_before is not None:
+                os.environ["SSL_CERT_FILE"] = self._cert_file_before
 
     def __enter__(self) -> MockGemServer:
         return self.start()

@@ -60,6 +60,12 @@ class JournalEntry:
     miss: str | None = None
     faults: tuple[str, ...] = ()
     chunk_offsets_ms: tuple[float, ...] = ()
+    encoded_frames: bytes | None = None  # a Live session's frames: `frames`
+
+    @property
+    def frames(self) -> list[JSONDict]:
+        """A Live session's frames in order: `{"from": "client"|"server", "at": seconds, "message": ...}`."""
+        return orjson.loads(self.encoded_frames) if self.encoded_frames else []
 
     @property
     def body(self) -> JSONDict | None:
@@ -72,7 +78,7 @@ class JournalEntry:
     @property
     def size(self) -> int:
         """The bytes its bodies take."""
-        return len(self.encoded_body or b"") + len(self.encoded_native_body or b"")
+        return len(self.encoded_body or b"") + len(self.encoded_native_body or b"") + len(self.encoded_frames or b"")
 
     @property
     def request(self) -> JSONDict:
@@ -81,7 +87,7 @@ class JournalEntry:
 
     def to_json(self) -> JSONDict:
         fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self) if not field.name.startswith("encoded_")}
-        fields |= {"body": self.body, "native_body": self.native_body}
+        fields |= {"body": self.body, "native_body": self.native_body} | ({"frames": self.frames} if self.encoded_frames else {})
         fields["chunks"] = [{"offset_ms": offset} for offset in fields.pop("chunk_offsets_ms")]
         return {key: list(value) if isinstance(value, tuple) else value for key, value in fields.items()}
 

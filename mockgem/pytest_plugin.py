@@ -211,6 +211,8 @@ def point_clients_at(server: MockGemServer, environment: pytest.MonkeyPatch, *, 
     set, and never for the real API: a recording made with a dummy key would record a refusal."""
     environment.setenv("GOOGLE_GEMINI_BASE_URL", server.gemini_base_url)
     environment.setenv("GOOGLE_VERTEX_BASE_URL", server.url)
+    if server.ca_bundle is not None:
+        environment.setenv("SSL_CERT_FILE", str(server.ca_bundle))
     if openai:
         environment.setenv("OPENAI_BASE_URL", server.openai_base_url)
     if dummy_keys and not _has_key():

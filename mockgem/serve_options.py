@@ -72,6 +72,7 @@ def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
 def add_listening(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--host", metavar="ADDRESS", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     group.add_argument("--port", metavar="PORT", type=int, default=8080, help="port (0 picks a free one; default 8080)")
+    group.add_argument("--tls", action="store_true", help="serve HTTPS and WSS (needed by google-genai's Live API client) with a certificate of mockgem's local CA")
     group.add_argument("--api-key", metavar="KEY", action="append", default=[], dest="api_keys", help="accept only this key (repeatable); by default any non-empty key works")
     group.add_argument("--max-body", metavar="SIZE", type=parse_size, default=DEFAULT_MAX_BODY, help="largest request body accepted (default 20MiB)")
     group.add_argument("--journal-size", type=int, default=1000, metavar="N", help="requests the journal keeps (default 1000)")

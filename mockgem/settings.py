@@ -54,6 +54,7 @@ class Settings(TypedDict, total=False):
     ignore_paths: tuple[str, ...]
     match_version: bool
     rewrite: bool
+    tls: bool
 
 
 SETTING_NAMES = tuple(Config.model_fields)

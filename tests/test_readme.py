@@ -34,6 +34,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mockgem.sources.rules import load_rules
+
 from mockgem.faults import parse_faults
 from mockgem.sources.cassettes.formats import read_interactions
 from mockgem.sources.rules import RuleSource
@@ -178,7 +180,8 @@ def check_yaml(block: Block, code: str) -> None:
     if isinstance(document, dict) and "interactions" in document:
         read_interactions(code.encode())
     else:
-        assert isinstance(document, dict) and {"rules", "default"} & set(document), f"{block.where}: a yaml block must be rules or a cassette"
+        assert isinstance(document, dict) and {"rules", "default", "live"} & set(document), f"{block.where}: a yaml block must be rules or a cassette"
+        load_rules(document)  # a mistake in it is a ConfigError that names the rule
         RuleSource([document], check_faults=parse_faults)
 
 

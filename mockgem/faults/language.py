@@ -6,6 +6,7 @@
               | "latency=" range | "ttfb=" range     range := duration [".." duration]
               | "cut=" N | "malformed-at=" N | "error-at=" N ":" CODE
               | "stall" ["=" duration] | "block=" REASON | "finish=" REASON | "reset" | "empty"
+              | "goaway" ["=" duration]                    Live API sessions: goAway with timeLeft
     duration := number ("ms" | "s")
 
 The command-line colon forms are accepted everywhere: `503:0.05` is `503@0.05`, and
@@ -28,7 +29,7 @@ FINISH_REASONS = ("MAX_TOKENS", "SAFETY", "RECITATION", "MALFORMED_FUNCTION_CALL
 VALID_TERMS = (
     "valid faults: " + ", ".join(str(code) for code in ERROR_CODES) + " (429=30s sets retryDelay), "
     "latency=200ms..800ms, ttfb=2s, cut=3, error-at=2:500, malformed-at=1, stall or stall=5s, "
-    f"block={'|'.join(BLOCK_REASONS)}, finish={'|'.join(FINISH_REASONS)}, reset, empty; "
+    f"block={'|'.join(BLOCK_REASONS)}, finish={'|'.join(FINISH_REASONS)}, reset, empty, goaway or goaway=10s (Live API); "
     "each optionally @0.05 for a probability; several separated by commas; "
     "command-line forms 503:0.05 and latency:200ms..800ms; durations in ms or s"
 )
@@ -148,7 +149,17 @@ class Empty:
         return "empty"
 
 
-Effect = HttpError | Latency | Ttfb | Cut | ErrorAt | MalformedAt | Stall | Block | Finish | Reset | Empty
+@dataclass(frozen=True)
+class GoAway:
+    """A Live API session is told it ends in `seconds` (`goAway.timeLeft`), then closed."""
+
+    seconds: float = 10.0
+
+    def __str__(self) -> str:
+        return f"goaway={format_duration(self.seconds)}"
+
+
+Effect = HttpError | Latency | Ttfb | Cut | ErrorAt | MalformedAt | Stall | Block | Finish | Reset | Empty | GoAway
 
 
 @dataclass(frozen=True)
@@ -324,4 +335,5 @@ _TERM_PARSERS: dict[str, Callable[[str | None], Effect]] = {
     "finish": lambda value: Finish(_parse_choice(value, "finish", FINISH_REASONS)),
     "reset": _parse_reset,
     "empty": _parse_empty,
+    "goaway": lambda value: GoAway() if value is None else GoAway(parse_duration(value)),
 }

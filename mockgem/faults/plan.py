@@ -34,6 +34,7 @@ from mockgem.faults.language import (
     ErrorAt,
     Fault,
     Finish,
+    GoAway,
     HttpError,
     Latency,
     MalformedAt,
@@ -93,6 +94,7 @@ class FaultPlan:
     stall: float | None = None
     block: str | None = None
     finish: str | None = None
+    go_away: float | None = None  # a Live session's goAway timeLeft, in seconds
 
     @property
     def error(self) -> ApiError | None:
@@ -169,6 +171,7 @@ def draw_plan(faults: Iterable[Fault], rng: random.Random, *, model: str = "") -
         stall=_stall_seconds(_first(effects, Stall)),
         block=_reason(_first(effects, Block)),
         finish=_reason(_first(effects, Finish)),
+        go_away=_go_away_seconds(_first(effects, GoAway)),
     )
 
 
@@ -200,6 +203,10 @@ def _after(effect: Cut | MalformedAt | None) -> int | None:
 
 def _stall_seconds(stall: Stall | None) -> float | None:
     return stall.seconds if stall else None
+
+
+def _go_away_seconds(effect: GoAway | None) -> float | None:
+    return effect.seconds if effect else None
 
 
 def _reason(effect: Block | Finish | None) -> str | None:

@@ -3,6 +3,7 @@
     --quota gemini-2.5-flash:rpm=10,tpm=250000     one model
     --quota '*:rpm=5'                              every model (a model's own limits win)
     --quota gemini-2.5-flash:free-tier             the free tier's published limits
+    --quota gemini-live-2.5-flash-preview:sessions=3   concurrent Live API sessions
 
 Usage is counted per model and per API key (the real API counts per project and model), in
 sliding windows read from an injected clock. A request over a limit is refused with the real
@@ -34,6 +35,7 @@ class Metric:
     quota_id: str
     window: float
     counts_tokens: bool = False
+    concurrent: bool = False  # counts what is open now (Live sessions), not what a window saw
 
 
 METRICS: dict[str, Metric] = {
@@ -46,6 +48,11 @@ METRICS: dict[str, Metric] = {
         "GenerateContentInputTokensPerModelPerMinute-FreeTier",
         MINUTE,
         counts_tokens=True,
+    ),
+    # UNVERIFIED names: the Live API limits concurrent sessions per project (3 on the free tier,
+    # ai.google.dev/gemini-api/docs/rate-limits); a refused session closes with the quota's 1011.
+    "sessions": Metric(
+        "sessions", "bidi_generate_content_concurrent_sessions", "ConcurrentSessionsPerProjectPerModel-FreeTier", 0.0, concurrent=True
     ),
     # The real daily quota resets at midnight Pacific time; a sliding day is simpler and close.
     "rpd": Metric(
@@ -64,7 +71,7 @@ FREE_TIER: dict[str, dict[str, int]] = {
 FREE_TIER_FALLBACK = FREE_TIER["gemini-2.5-flash"]
 
 VALID_QUOTAS = (
-    "valid quotas: MODEL:rpm=10,tpm=250000,rpd=250 (MODEL a model id such as gemini-2.5-flash, "
+    "valid quotas: MODEL:rpm=10,tpm=250000,rpd=250,sessions=3 (MODEL a model id such as gemini-2.5-flash, "
     "or * for every model), or MODEL:free-tier for the published free tier limits"
 )
 
@@ -172,6 +179,7 @@ class QuotaBook:
         self._rules = {rule.model: rule for rule in rules}
         self._clock = clock
         self._windows: dict[tuple[str, str, str], SlidingWindow] = {}
+        self._open: dict[tuple[str, str], int] = {}
 
     def limits_for(self, model: str) -> dict[str, int]:
         """The model's own limits over the `*` ones."""
@@ -193,9 +201,21 @@ class QuotaBook:
         for name, window in windows.items():
             window.add(now, amounts[name])
 
+    def open_session(self, model: str, key: str | None) -> None:
+        """Count one more open Live session, or raise QuotaExceeded over the `sessions` limit."""
+        model, place = _bare_model(model), (_bare_model(model), key or "")
+        limit = self.limits_for(model).get("sessions")
+        if limit is not None and self._open.get(place, 0) >= limit:
+            raise QuotaExceeded(Throttle(model, key or "", "sessions", limit, 0.0, self._clock()))
+        self._open[place] = self._open.get(place, 0) + 1
+
+    def close_session(self, model: str, key: str | None) -> None:
+        place = (_bare_model(model), key or "")
+        self._open[place] = max(0, self._open.get(place, 0) - 1)
+
     def _windows_for(self, model: str, key: str) -> dict[str, SlidingWindow]:
         return {
             name: self._windows.setdefault((model, key, name), SlidingWindow(limit, METRICS[name].window))
-            for name, limit in self.limits_for(model).items()
+            for name, limit in self.limits_for(model).items() if not METRICS[name].concurrent
         }
 

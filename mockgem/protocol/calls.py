@@ -21,8 +21,15 @@ Surface = Literal["gemini", "vertex", "openai", "admin"]
 VERSIONS = frozenset({"v1", "v1beta", "v1alpha", "v1beta1"})
 _MODEL_ACTION = re.compile(r"^(?P<model>[^:]+):(?P<action>[A-Za-z]+)$")
 _RESOURCE_ACTION = re.compile(r"^(?P<id>[^:]+)(?::(?P<action>[A-Za-z]+))?$")
-_COLLECTIONS = {"files": "files", "cachedContents": "cachedContents", "batches": "batches", "fileSearchStores": "fileSearchStores"}
+_COLLECTIONS = {"files": "files", "cachedContents": "cachedContents", "batches": "batches", "fileSearchStores": "fileSearchStores", "auth_tokens": "auth_tokens"}
 _ACTIONS: dict[str, str] = {"download": "GET", "cancel": "POST", "importFile": "POST", "uploadToFileSearchStore": "POST"}
+# The Live API's WebSocket paths (google-genai `live.py`, @google/genai `Live.connect`).
+_LIVE_PATH = re.compile(
+    r"^ws/(?:google\.ai\.generativelanguage\.(?P<version>v1|v1beta|v1alpha)\.GenerativeService\."
+    r"(?P<method>BidiGenerateContent(?:Constrained)?)"
+    r"|google\.cloud\.aiplatform\.(?P<vertex_version>v1|v1beta1)\.LlmBidiService/(?P<vertex_method>BidiGenerateContent))$"
+)
+LIVE_ACTIONS = frozenset({"BidiGenerateContent", "BidiGenerateContentConstrained"})
 # UNVERIFIED: Google documents the OpenAI-compatible layer under /v1beta/openai/ only; /v1/openai/ is taken as a 404.
 OPENAI_VERSION = "v1beta"
 
@@ -41,6 +48,11 @@ class ApiCall:
     upload: bool = False
 
     @property
+    def is_live(self) -> bool:
+        """A Live API session: a WebSocket, whose credentials and errors travel inside it."""
+        return self.action in LIVE_ACTIONS
+
+    @property
     def is_generate(self) -> bool:
         return self.action in {"generateContent", "streamGenerateContent", "chat.completions"}
 
@@ -51,6 +63,9 @@ def parse_call(method: str, path: str) -> ApiCall | None:
     segments = [s for s in path.split("/") if s]
     if segments[:1] == ["_mockgem"]:
         return ApiCall("admin", "", "/".join(segments[1:]))
+    live = parse_live_path(segments[segments.index("ws") :]) if "ws" in segments else None
+    if live is not None:
+        return live
     start = _version_index(segments)
     if start is None:
         return None
@@ -69,6 +84,14 @@ def _upload_call(call: ApiCall) -> ApiCall | None:
     if call.action == "fileSearchStores.uploadToFileSearchStore":
         return dataclasses.replace(call, upload=True)
     return None
+def parse_live_path(segments: list[str]) -> ApiCall | None:
+    """`ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent` and Vertex AI's form."""
+    found = _LIVE_PATH.match("/".join(segments))
+    if found is None:
+        return None
+    if found["vertex_method"]:
+        return ApiCall("vertex", found["vertex_version"], found["vertex_method"])
+    return ApiCall("gemini", found["version"], found["method"])
 
 
 def names_openai_layer(path: str) -> bool:

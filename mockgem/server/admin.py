@@ -10,7 +10,7 @@ from mockgem._version import __version__
 from mockgem.errors import ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
 from mockgem.server.admin_bodies import admin_body
-from mockgem.server.keys import CASSETTES, CONFIG, FAULTS, JOURNAL, POSTED_RULES, QUOTAS, RULES, STATE
+from mockgem.server.keys import CASSETTES, CONFIG, FAULTS, JOURNAL, LIVE, POSTED_RULES, QUOTAS, RULES, STATE
 from mockgem.server.render import render_json
 from mockgem.sources.cassettes.source import inside_name
 from mockgem.sources.rules import RuleSource, rule_summary, reply_summary
@@ -133,6 +133,7 @@ def reset_app(app: web.Application) -> None:
     app[QUOTAS].restart()
     app[POSTED_RULES].clear()
     app[RULES].reset()
+    app[LIVE].reset()
 
 
 def _only(request: web.Request, *methods: str) -> str:

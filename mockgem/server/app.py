@@ -13,6 +13,7 @@ from mockgem.journal import RequestJournal
 from mockgem.server.keys import CONFIG, FAULTS, JOURNAL, POSTED_RULES, QUOTAS
 from mockgem.server.render import add_cors_headers, compact_when_asked
 from mockgem.server.resource_use import file_labels
+from mockgem.server.live import setup_live_routes
 from mockgem.server.routes import setup_routes
 from mockgem.server.sources import install_sources
 from mockgem.server.stores import resource_stores
@@ -28,6 +29,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(resource_stores)
     app[FAULTS] = FaultBoard(parse_faults(config.faults), config.seed)
     app[QUOTAS] = QuotaDesk(config.quotas)
+    setup_live_routes(app)
     setup_routes(app)
     app.on_response_prepare.append(add_cors_headers)
     app.on_response_prepare.append(compact_when_asked)

@@ -45,6 +45,7 @@ class Exchange:
     error: ApiError | None = None
     simulated: bool = False
     chunk_offsets_ms: list[float] = field(default_factory=list)
+    frames: bytes | None = None  # a Live session's frames, as JSON
     started: float = field(default_factory=time.time)
     clock: float = field(default_factory=time.perf_counter)
     closed: bool = False
@@ -80,7 +81,7 @@ class Exchange:
             cassette=self.cassette,
             answered_by=self._answered_by(), source=self._source(),
             miss=self.miss.reason if self.miss else None, faults=self._faults(),
-            chunk_offsets_ms=tuple(self.chunk_offsets_ms),
+            chunk_offsets_ms=tuple(self.chunk_offsets_ms), encoded_frames=self.frames,
         )
 
     def wrote_chunk(self) -> None:

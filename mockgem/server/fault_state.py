@@ -57,6 +57,17 @@ class QuotaDesk:
         book = QuotaBook(parse_quotas(specs), clock=self.clock)
         self.specs, self.book = tuple(specs), book
 
+    def open_session(self, model: str, key: str | None) -> None:
+        """One more open Live session; QuotaExceeded over a `sessions` limit."""
+        try:
+            self.book.open_session(model, key)
+        except QuotaExceeded as exc:
+            self.throttled.append(exc.throttle)
+            raise
+
+    def close_session(self, model: str, key: str | None) -> None:
+        self.book.close_session(model, key)
+
     def charge(self, model: str, key: str | None, tokens: Callable[[], int]) -> None:
         """Counts one request; `tokens` is only worked out when some quota is set."""
         if not self.specs:

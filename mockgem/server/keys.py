@@ -16,6 +16,7 @@ from mockgem.resources.prediction_jobs import PredictionJobStore
 from mockgem.resources.state import StateStore
 from mockgem.resources.tunings import TuningStore
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
+from mockgem.server.live_desk import LiveDesk
 from mockgem.sources.base import Source
 from mockgem.sources.cassettes.source import CassetteSource
 from mockgem.sources.rules import RuleSource
@@ -44,3 +45,5 @@ JOURNAL = web.AppKey("journal", RequestJournal)
 RULES = web.AppKey("rules", RuleSource)
 # The names the rules documents posted since the last reset were loaded under: `posted rules #1`...
 POSTED_RULES = web.AppKey("posted_rules", list[str])
+# The Live API's state: ephemeral tokens, resumption handles, recorded sessions (`server/live.py`).
+LIVE = web.AppKey("live", LiveDesk)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockgem.server import admin, admin_faults, batches, caches, compat, file_search, files, inspector, interactions, media, native, operations, prediction_jobs, tunings
+from mockgem.server import admin, admin_faults, batches, caches, compat, file_search, files, inspector, interactions, live, media, native, operations, prediction_jobs, tunings
 from mockgem.server.forwarding import forwarded
 from mockgem.server.pipeline import AdminHandler, Handler, request_handler
 
@@ -37,6 +37,7 @@ RESOURCES: dict[str, Handler] = {
     action: forwarded(handler)
     for action, handler in {
         **files.HANDLERS, **caches.HANDLERS, **batches.HANDLERS, **prediction_jobs.HANDLERS, **file_search.HANDLERS, **tunings.HANDLERS,
+        "auth_tokens.create": live.create_auth_token,
     }.items()
 }
 # Operations and interactions: the recordings first (the pipeline asks them), then this run's

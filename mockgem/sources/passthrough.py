@@ -72,6 +72,15 @@ class Upstream:
             query = f"?{paging}" if paging else ""
         return f"{self._host(api)}{path}{query}"
 
+    def live_url(self, api: ApiRequest, path: str, query: str) -> str:
+        """The upstream's WebSocket URL for a Live session on `path`; `--upstream-key` replaces the
+        client's credential in the query."""
+        base = self.base or (DEFAULT_UPSTREAM if api.call.surface != "vertex" else _vertex_host(api))
+        scheme, _, host = base.rstrip("/").partition("://")
+        if self.key:
+            query = urlencode([(name, value) for name, value in api.query if name not in {"key", "access_token"}])
+        return f"{'ws' if scheme == 'http' else 'wss'}://{host}{path}{'?' + query if query else ''}"
+
     def _resource_url(self, api: ApiRequest) -> str:
         """`files/abc`, `cachedContents`, `batches/b:cancel`, `upload/.../files`, with the client's query."""
         call = api.call
@@ -111,6 +120,13 @@ class Upstream:
         if not found and query_key:
             found["x-goog-api-key"] = query_key
         return found
+
+
+def _vertex_host(api: ApiRequest) -> str:
+    """Vertex AI's regional host, from the setup's `projects/P/locations/L/...` model name."""
+    parts = str(api.body.get("setup", {}).get("model", "")).split("/")
+    location = parts[3] if len(parts) > 3 and parts[2] == "locations" else "us-central1"
+    return "https://aiplatform.googleapis.com" if location == "global" else f"https://{location}-aiplatform.googleapis.com"
 
 
 def _vertex_place(api: ApiRequest) -> str:
@@ -167,6 +183,15 @@ class PassthroughSource:
         exchange = await self._send(self._session, request, RecordedRequest(http_method(request), target, tuple(sent.items()), request.raw), record)
         raw = await exchange.read()
         return Relayed(exchange.response.status, kept_response_headers(exchange.response.headers), raw)
+
+    async def websocket(self, url: str, headers: Mapping[str, str]) -> aiohttp.ClientWebSocketResponse:
+        """A WebSocket to the upstream (a Live API session), opened on the app's client session."""
+        if self._session is None:
+            raise ApiError("mockgem: the upstream connection is not open", code=503, status="UNAVAILABLE")
+        try:
+            return await self._session.ws_connect(url, headers=dict(headers), max_msg_size=0)
+        except aiohttp.ClientError as exc:
+            raise ApiError(f"mockgem: the upstream {url} could not be reached: {exc}", code=502, status="UNAVAILABLE") from exc
 
     async def _send(self, session: aiohttp.ClientSession, request: ApiRequest, sent: RecordedRequest, record: bool = True) -> _Exchange:
         try:

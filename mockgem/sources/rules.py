@@ -39,6 +39,7 @@ from mockgem.protocol.envelopes import model_not_found
 from mockgem.protocol.validation import check_thought_signatures
 from mockgem.sources.base import Answer, Failure, FunctionSource, Miss, Source, Whole
 from mockgem.sources.interaction_rules import scripted_interaction
+from mockgem.sources.live.rules import LiveRule, LiveRuleBook
 from mockgem.sources.replies import Reply, StreamShape, as_vertex, build_response, reply_error
 from mockgem.sources.scripted_media import MEDIA_ACTIONS, scripted_media
 from mockgem.sources.strict import Strict
@@ -97,6 +98,7 @@ class Rule(Strict):
 class RulesFile(Strict):
     rules: list[Rule] = Field(default_factory=list)
     default: Reply | None = None
+    live: list[LiveRule] = Field(default_factory=list)  # Live API sessions: `mockgem.sources.live.rules`
 
 
 @dataclass
@@ -109,6 +111,13 @@ class LoadedRule:
 
 def load_rules(source: str | Path | JSONDict, check_faults: FaultCheck | None = None, *, name: str | None = None) -> tuple[list[LoadedRule], Reply | None]:
     """Rules from a YAML file or an already-parsed dict; ConfigError says where a mistake is."""
+    rules, default, _ = read_rules(source, check_faults, name=name)
+    return rules, default
+
+
+def read_rules(source: str | Path | JSONDict, check_faults: FaultCheck | None = None, *,
+               name: str | None = None) -> tuple[list[LoadedRule], Reply | None, list[LiveRule]]:
+    """`load_rules`, and the file's live rules."""
     name = name or ("<rules>" if isinstance(source, dict) else str(source))
     data = source if isinstance(source, dict) else _read_yaml(Path(source))
     try:
@@ -119,7 +128,7 @@ def load_rules(source: str | Path | JSONDict, check_faults: FaultCheck | None = 
         LoadedRule(rule, f"rule {index} in {name}", rule.times, re.compile(rule.match.regex) if rule.match.regex else None)
         for index, rule in enumerate(parsed.rules)
     ]
-    return loaded, parsed.default
+    return loaded, parsed.default, parsed.live
 
 
 def _read_yaml(path: Path) -> Any:
@@ -224,8 +233,10 @@ class RuleSource:
         self._started_default: Reply | None = None
         self._loaded: list[LoadedRule] = []
         self._loaded_default: Reply | None = None
+        self.live = LiveRuleBook()
         for source in sources:
-            rules, default = load_rules(source, self._check_faults)
+            rules, default, live = read_rules(source, self._check_faults)
+            self.live.start(live, "<rules>" if isinstance(source, dict) else str(source))
             self._started += rules
             self._started_default = self._started_default or default
 
@@ -240,14 +251,16 @@ class RuleSource:
 
     def load(self, source: str | Path | JSONDict, name: str | None = None) -> int:
         """Rules given at run time: they come before every earlier rule; their default wins."""
-        rules, default = load_rules(source, self._check_faults, name=name)
+        rules, default, live = read_rules(source, self._check_faults, name=name)
+        self.live.load(live, name or ("<rules>" if isinstance(source, dict) else str(source)))
         with self._lock:
             self._loaded[:0] = rules
             self._loaded_default = default or self._loaded_default
-        return len(rules)
+        return len(rules) + len(live)
 
     def reset(self) -> None:
         """Back to the startup rules, each `times` counting from the start again."""
+        self.live.reset()
         with self._lock:
             self._loaded, self._loaded_default = [], None
             for loaded in self._started:

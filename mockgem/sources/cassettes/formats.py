@@ -20,12 +20,13 @@ from mockgem.errors import CassetteError, NotACassette
 from mockgem.sources.cassettes.bodies import as_bytes, decode_content
 from mockgem.sources.cassettes.har import read_har
 from mockgem.sources.cassettes.httprr import HTTPRR_MAGIC, read_httprr
-from mockgem.sources.cassettes.model import Cassette, Headers, Interaction, RecordedRequest, RecordedResponse
+from mockgem.sources.cassettes.model import Cassette, Headers, Interaction, RecordedRequest, RecordedResponse, WebSocketMessage
 from mockgem.sources.cassettes.parsed_cache import read_cached
 from mockgem.sources.cassettes.safe_yaml import load_yaml
 
 _Side = TypeVar("_Side", RecordedRequest, RecordedResponse)
 CHUNK_OFFSETS_KEY = "chunk_offsets"
+WEBSOCKET_KEY = "websocket_messages"
 
 
 def load_cassette(path: Path, root: Path | None = None) -> Cassette:
@@ -177,7 +178,7 @@ def _vcrpy_request(side: Mapping[str, Any]) -> RecordedRequest:
 def _vcrpy_response(side: Mapping[str, Any]) -> RecordedResponse:
     status, reason = read_status(side["status"])
     body, headers = decode_content(_vcrpy_body(side, True), read_headers(side.get("headers")))
-    return RecordedResponse(status, headers, body, reason, read_offsets(side.get(CHUNK_OFFSETS_KEY)))
+    return RecordedResponse(status, headers, body, reason, read_offsets(side.get(CHUNK_OFFSETS_KEY)), read_websocket(side.get(WEBSOCKET_KEY)))
 
 
 def read_status(raw: Any) -> tuple[int, str]:
@@ -203,6 +204,23 @@ def read_offsets(raw: Any) -> tuple[float, ...] | None:
     if not isinstance(raw, list) or not all(isinstance(x, int | float) for x in raw):
         raise ValueError(f"`{CHUNK_OFFSETS_KEY}` must be a list of seconds")
     return tuple(float(x) for x in raw)
+
+
+def read_websocket(raw: Any) -> tuple[WebSocketMessage, ...] | None:
+    """mockgem's extension for a recorded WebSocket session: `[{type, time, opcode, data}]`."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise ValueError(f"`{WEBSOCKET_KEY}` must be a list of messages")
+    return tuple(_websocket_message(item, index) for index, item in enumerate(raw))
+
+
+def _websocket_message(item: Mapping[str, Any], index: int) -> WebSocketMessage:
+    kind, opcode, at = item.get("type"), item.get("opcode", 1), item.get("time", 0)
+    if kind not in {"send", "receive"} or opcode not in {1, 2, 8} or not isinstance(at, int | float):
+        raise ValueError(f"`{WEBSOCKET_KEY}[{index}]`: expected type send|receive, opcode 1|2|8 and a time in seconds")
+    code = item.get("code")
+    return WebSocketMessage(str(kind), float(at), int(opcode), as_bytes(item.get("data")), int(code) if isinstance(code, int) else None)
 
 
 def _vcr_body(raw: Any) -> bytes:

@@ -162,6 +162,11 @@ class CassetteIndex:
     def __len__(self) -> int:
         return sum(len(items) for items in self._recorded.values())
 
+    def recordings(self, cassette: str | None = None) -> list[Recorded]:
+        """Every recording in load order, of `cassette` only when named (Live sessions look here)."""
+        names = self.names if cassette is None else tuple(name for name in [self.resolve(cassette)] if name)
+        return [recorded for name in names for recorded in self._recorded[name]]
+
     def add(self, cassette: Cassette) -> None:
         """Index a cassette's interactions (an empty cassette still counts as loaded)."""
         self._declare(cassette.name)

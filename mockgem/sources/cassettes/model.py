@@ -34,10 +34,25 @@ class RecordedRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSocketMessage:
+    """One frame of a recorded WebSocket session (the Live API), named as Chrome's HAR export
+    names them (`_webSocketMessages`): `type` is `send` (client to server) or `receive`, `time`
+    the seconds since the upgrade, `opcode` 1 for text, 2 for binary, 8 for a close (with `code`,
+    and its reason as `data`)."""
+
+    type: str
+    time: float
+    opcode: int
+    data: bytes = b""
+    code: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RecordedResponse:
     """A response; `body` has no content-encoding left (gzip, deflate and br are decoded on load).
 
-    `chunk_offsets` holds, for a stream, each chunk's time in seconds since the response began.
+    `chunk_offsets` holds, for a stream, each chunk's time in seconds since the response began;
+    `websocket_messages`, for a WebSocket upgrade (status 101), every frame of the session.
     """
 
     status: int
@@ -45,6 +60,7 @@ class RecordedResponse:
     body: bytes = b""
     reason: str = ""
     chunk_offsets: tuple[float, ...] | None = None
+    websocket_messages: tuple[WebSocketMessage, ...] | None = None
 
     def header(self, name: str) -> str | None:
         values = header_values(self.headers, name)

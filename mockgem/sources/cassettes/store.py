@@ -23,8 +23,8 @@ from typing import Any
 import yaml
 
 from mockgem.errors import CassetteError
-from mockgem.sources.cassettes.formats import CHUNK_OFFSETS_KEY, load_cassette
-from mockgem.sources.cassettes.model import Headers, Interaction
+from mockgem.sources.cassettes.formats import CHUNK_OFFSETS_KEY, WEBSOCKET_KEY, load_cassette
+from mockgem.sources.cassettes.model import Headers, Interaction, WebSocketMessage
 from mockgem.sources.cassettes.redact import RedactionRules, redact
 
 try:
@@ -71,6 +71,8 @@ def _interaction_document(interaction: Interaction) -> dict[str, Any]:
     }
     if response.chunk_offsets is not None:
         recorded_response[CHUNK_OFFSETS_KEY] = [round(offset, 4) for offset in response.chunk_offsets]
+    if response.websocket_messages is not None:
+        recorded_response[WEBSOCKET_KEY] = [_websocket_document(message) for message in response.websocket_messages]
     recorded_request = {
         "body": _text_or_bytes(request.body),
         "headers": _grouped(request.headers),
@@ -78,6 +80,13 @@ def _interaction_document(interaction: Interaction) -> dict[str, Any]:
         "uri": request.uri,
     }
     return {"request": recorded_request, "response": recorded_response}
+
+
+def _websocket_document(message: WebSocketMessage) -> dict[str, Any]:
+    document: dict[str, Any] = {"type": message.type, "time": round(message.time, 4), "opcode": message.opcode}
+    if message.code is not None:
+        document["code"] = message.code
+    return document | {"data": _text_or_bytes(message.data)}
 
 
 def _text_or_bytes(body: bytes) -> str | bytes:
