@@ -58,7 +58,8 @@ class Server:
 
 
 def mockgem_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "mockgem", "serve", "--host", "127.0.0.1", "--port", "0", *args]
+    # --quiet: no access log, which would fill the pipe nobody reads once the server is up.
+    return [sys.executable, "-m", "mockgem", "serve", "--quiet", "--host", "127.0.0.1", "--port", "0", *args]
 
 
 def baseline_command(answers: Path) -> list[str]:

@@ -19,7 +19,9 @@ CONNECTIONS = (64, 1)
 
 @dataclass(frozen=True)
 class Scenario:
-    """A request, the mockgem server that answers it (`main` or `paced`) and the status it expects."""
+    """A request, the mockgem server that answers it and the status it expects: `main` replays
+    cassettes (a replayed test suite's server), `rules` adds rules in front of them, `paced`
+    plays recorded timing."""
 
     name: str
     title: str
@@ -32,7 +34,7 @@ SCENARIOS = (
     Scenario("unary", "replay generateContent", Request("POST", fixtures.GENERATE, fixtures.UNARY_BODY), 200),
     Scenario("stream", "replay 20-event stream, instant", Request("POST", fixtures.STREAM, fixtures.STREAM_BODY), 200),
     Scenario("paced", "same stream, recorded zero gaps, paced path", Request("POST", fixtures.STREAM, fixtures.STREAM_BODY), 200, "paced"),
-    Scenario("rule", "scripted rule", Request("POST", fixtures.GENERATE, fixtures.RULE_BODY), 200),
+    Scenario("rule", "scripted rule (rules in front of cassettes)", Request("POST", fixtures.GENERATE, fixtures.RULE_BODY), 200, "rules"),
     Scenario("openai", "OpenAI chat from a native recording",
              Request("POST", fixtures.CHAT, fixtures.CHAT_BODY, (("Authorization", "Bearer bench"),)), 200),
     Scenario("fault429", "429 fault (X-Mockgem-Fault)", Request("POST", fixtures.GENERATE, fixtures.UNARY_BODY, (("X-Mockgem-Fault", "429"),)), 429),
@@ -67,7 +69,7 @@ class Row:
 
 
 class Bench:
-    """Both mockgem servers and the baseline, started in `workdir` for one run."""
+    """The mockgem servers and the baseline, started in `workdir` for one run."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -77,9 +79,10 @@ class Bench:
     def __enter__(self) -> Bench:
         cassettes = fixtures.write_scenario_cassettes(self.workdir / "cassettes")
         rules = fixtures.write_rules(self.workdir / "rules.yaml")
-        served = ["--cassette-dir", str(cassettes), "--rules", str(rules)]
+        served = ["--cassette-dir", str(cassettes)]
         try:
             self.servers["main"] = start("mockgem", mockgem_command(*served), self.workdir)
+            self.servers["rules"] = start("mockgem-rules", mockgem_command(*served, "--rules", str(rules)), self.workdir)
             self.servers["paced"] = start("mockgem-paced", mockgem_command(*served, "--replay-timing", "recorded"), self.workdir)
             self.requests = {scenario.name: self._prepared(scenario) for scenario in SCENARIOS}
             self.servers["baseline"] = start("baseline", baseline_command(self._answers()), self.workdir)
