@@ -15,6 +15,7 @@ from aiohttp import web
 
 from mockgem.journal import JournalEntry, encoded
 from mockgem.protocol.catalog import bare_model_id
+from mockgem.server.request_keys import RequestKey
 from mockgem.server.keys import ANSWERED, ASKED, CALL, CASSETTES, CLIENT_REQUEST, FAULT_PLAN, JOURNAL, MISSED, THROTTLE
 from mockgem.sources.cassettes.source import CASSETTE_HEADER
 
@@ -32,7 +33,7 @@ class _Timing:
 
 # No closure over the request is stored on it: a reference cycle would leave every request's
 # objects to the cyclic garbage collector instead of freeing them at once.
-_TIMING: web.RequestKey[_Timing] = web.RequestKey("journal_timing")
+_TIMING: RequestKey[_Timing] = RequestKey("journal_timing")
 
 
 @web.middleware

@@ -18,6 +18,7 @@ from mockgem.resources.names import NameMap
 from mockgem.resources.prediction_jobs import PredictionJobStore
 from mockgem.resources.state import StateStore
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
+from mockgem.server.request_keys import RequestKey
 from mockgem.sources.base import Answer, Miss, Source
 from mockgem.sources.cassettes.source import CassetteSource
 from mockgem.sources.rules import RuleSource
@@ -46,14 +47,14 @@ RULES = web.AppKey("rules", RuleSource)
 POSTED_RULES = web.AppKey("posted_rules", list[str])
 
 # Per-request values set by the middlewares.
-CALL = web.RequestKey("call", ApiCall)
-API_KEY = web.RequestKey("api_key", str)
-FAULT_PLAN = web.RequestKey("fault_plan", FaultPlan)
-FAULT_RNG = web.RequestKey("fault_rng", random.Random)
+CALL = RequestKey("call", ApiCall)
+API_KEY = RequestKey("api_key", str)
+FAULT_PLAN = RequestKey("fault_plan", FaultPlan)
+FAULT_RNG = RequestKey("fault_rng", random.Random)
 
 # What the journal reads once the response is out, set by the handlers along the way.
-CLIENT_REQUEST = web.RequestKey("client_request", ApiRequest)
-ASKED = web.RequestKey("asked", ApiRequest)
-ANSWERED = web.RequestKey("answered", Answer)
-MISSED = web.RequestKey("missed", Miss)
-THROTTLE = web.RequestKey("throttle", Throttle)
+CLIENT_REQUEST = RequestKey("client_request", ApiRequest)
+ASKED = RequestKey("asked", ApiRequest)
+ANSWERED = RequestKey("answered", Answer)
+MISSED = RequestKey("missed", Miss)
+THROTTLE = RequestKey("throttle", Throttle)
