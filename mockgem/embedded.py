@@ -26,6 +26,7 @@ from mockgem.errors import MockGemError
 from mockgem.journal import RequestJournal
 from mockgem.server import create_app
 from mockgem.server.admin import reset_app
+from mockgem.server.http_errors import GeminiAppRunner
 from mockgem.server.keys import CASSETTES, JOURNAL, RULES
 
 T = TypeVar("T")
@@ -141,7 +142,7 @@ class MockGemServer:
             loop.close()
 
     async def _startup(self) -> None:
-        self._runner = web.AppRunner(create_app(self.config), handle_signals=False)
+        self._runner = GeminiAppRunner(create_app(self.config), handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)
         await site.start()
