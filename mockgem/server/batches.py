@@ -15,7 +15,6 @@ from mockgem.protocol.catalog import bare_model_id, find_model
 from mockgem.protocol.envelopes import error_body, model_not_found
 from mockgem.protocol.validation import validate_request
 from mockgem.resources.batches import Answerer
-from mockgem.server.files import api_base
 from mockgem.server.keys import BATCHES, CALL, SOURCE
 from mockgem.server.listing import page_query
 from mockgem.server.parse import api_request
@@ -58,7 +57,7 @@ def _without_details(body: JSONDict) -> JSONDict:
 async def create_batch(request: web.Request) -> web.StreamResponse:
     api = await api_request(request)
     _check_model(api.call)
-    batch = await request.app[BATCHES].create(api.call.model or "", api.body, base_url=api_base(request))
+    batch = await request.app[BATCHES].create(api.call.model or "", api.body)
     await learn_created(request.app, api, batch)
     return render_json(batch)
 

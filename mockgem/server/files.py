@@ -53,7 +53,6 @@ async def _start_resumable(request: web.Request) -> web.StreamResponse:
         metadata if isinstance(metadata, dict) else None,
         size=int(size) if size.isdigit() else None,
         mime_type=request.headers.get("X-Goog-Upload-Header-Content-Type") or None,
-        base_url=api_base(request),
         version=_call(request).version,
     )
     url = f"{public_origin(request)}{request.path}?upload_id={upload_id}&upload_protocol=resumable"
@@ -97,7 +96,7 @@ async def _upload_multipart(request: web.Request) -> web.StreamResponse:
             metadata = parsed if isinstance(parsed, dict) else None
         else:
             data, mime_type = part.content, part.content_type
-    file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, base_url=api_base(request), version=_call(request).version)
+    file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, version=_call(request).version)
     await learn_created(request.app, _bytes_request(request, body), {"file": file})
     return render_json({"file": file})
 
@@ -115,7 +114,7 @@ async def read_limited(read: Callable[[int], Awaitable[bytes]], limit: int) -> b
 async def _upload_raw(request: web.Request) -> web.StreamResponse:
     data = await _read_upload(request)
     mime_type = request.headers.get("Content-Type") or None
-    file = request.app[FILES].upload_multipart(None, data, mime_type=mime_type, base_url=api_base(request), version=_call(request).version)
+    file = request.app[FILES].upload_multipart(None, data, mime_type=mime_type, version=_call(request).version)
     await learn_created(request.app, _bytes_request(request, data), {"file": file})
     return render_json({"file": file})
 
@@ -134,12 +133,6 @@ def public_origin(request: web.Request) -> str:
     host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip() or request.host
     scheme = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() or request.scheme
     return f"{scheme}://{host}"
-
-
-def api_base(request: web.Request) -> str:
-    """The origin plus any base-URL prefix before `/upload/` or the version, so URIs point back here."""
-    prefix = request.path.split(f"/{_call(request).version}/", 1)[0].removesuffix("/upload")
-    return f"{public_origin(request)}{prefix}"
 
 
 def _call(request: web.Request) -> ApiCall:

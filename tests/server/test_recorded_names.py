@@ -165,20 +165,23 @@ def upload_multipart(server: MockGemServer, boundary: str, content: bytes = b"no
         return str(yaml.safe_load(response.read())["file"]["name"])
 
 
+GOOGLE_FILES = "https://generativelanguage.googleapis.com/v1beta"
+
+
 def test_a_recorded_multipart_upload_then_question_replays_against_a_new_upload(tmp_path: Path, make_server: Callable[..., MockGemServer]) -> None:
     upstream = make_server(rules=UPSTREAM_RULES)
     cassette = tmp_path / "multipart.yaml"
     recorder = make_server(mode="record", cassette=cassette, upstream=upstream.url)
     recorded_name = upload_multipart(recorder, "first-boundary")
     recording_client = genai_client(recorder)
-    question = [types.Part.from_uri(file_uri=f"{upstream.url}/v1beta/{recorded_name}", mime_type="text/plain"), "What is in this file?"]
+    question = [types.Part.from_uri(file_uri=f"{GOOGLE_FILES}/{recorded_name}", mime_type="text/plain"), "What is in this file?"]
     assert recording_client.models.generate_content(model=MODEL, contents=question).text == "The file is about mocks."
     upstream.stop()
     replayer = make_server(cassette=cassette)
     live_name = upload_multipart(replayer, "another-boundary")
     assert live_name != recorded_name
     client = genai_client(replayer)
-    live_question = [types.Part.from_uri(file_uri=f"{replayer.url}/v1beta/{live_name}", mime_type="text/plain"), "What is in this file?"]
+    live_question = [types.Part.from_uri(file_uri=f"{GOOGLE_FILES}/{live_name}", mime_type="text/plain"), "What is in this file?"]
     assert client.models.generate_content(model=MODEL, contents=live_question).text == "The file is about mocks."
 
 
