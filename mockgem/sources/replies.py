@@ -20,6 +20,7 @@ from mockgem.errors import ApiError
 from mockgem.protocol.catalog import ModelInfo
 from mockgem.protocol.envelopes import api_error, quota_error
 from mockgem.protocol.tokens import count_part, count_request, count_text
+from mockgem.sources.tool_results import CodeExecutionReply, answer_text, code_execution_parts, grounding_metadata, question_text
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -52,6 +53,8 @@ class Reply(Strict):
     error: ErrorReply | None = None
     raw: dict[str, Any] | None = None
     stream: StreamShape | None = None
+    grounding_metadata: dict[str, Any] | None = None
+    code_execution: CodeExecutionReply | None = None
 
 
 def reply_error(error: ErrorReply, model: str) -> ApiError:
@@ -71,10 +74,11 @@ def build_response(reply: Reply, request: JSONDict, model: ModelInfo | str, cach
     config: JSONDict = request.get("generationConfig") or {}
     parts, finish = _answer_parts(reply, request, config, model)
     count = int(config.get("candidateCount") or 1)
-    candidates = [
-        {"content": {"parts": parts, "role": "model"}, "finishReason": finish, "index": index}
-        for index in range(count)
-    ]
+    candidate: JSONDict = {"content": {"parts": parts, "role": "model"}, "finishReason": finish}
+    grounding = grounding_metadata(reply.grounding_metadata, request, question_text(request), answer_text(parts))
+    if grounding is not None:
+        candidate["groundingMetadata"] = grounding
+    candidates = [candidate | {"index": index} for index in range(count)]
     thoughts = _thought_tokens(reply, config, model)
     usage = _usage(request, parts, count, thoughts, cached_tokens)
     return {"candidates": candidates, "usageMetadata": usage, "modelVersion": model_id, "responseId": new_response_id()}
@@ -102,6 +106,7 @@ def _answer_parts(reply: Reply, request: JSONDict, config: JSONDict, model: Mode
     text = reply.text if reply.json_value is None else json.dumps(reply.json_value)
     if text is not None:
         text, finish = _within_limit(text, config.get("maxOutputTokens"), finish)
+        parts.extend(code_execution_parts(reply.code_execution, request, text))
         parts.append({"text": text})
     for index, call in enumerate(reply.function_calls):
         parts.append(_function_call_part(call, reply, model, signed=index == 0))
