@@ -8,6 +8,8 @@ what it saw as JSON; the tests assert on it.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -47,9 +49,10 @@ def node_clients() -> Path:
         pytest.fail(f"the Node client matrix needs {' and '.join(missing)} on PATH (Node.js 20 or newer)", pytrace=False)
     stamp = NODE_DIR / "node_modules" / ".mockgem-lock"
     lock = _digest(NODE_DIR / "package-lock.json")
-    if not stamp.exists() or stamp.read_text() != lock:
-        _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, what="npm ci")
-        stamp.write_text(lock)
+    with _exclusive(NODE_DIR / "node_modules.lock"):
+        if not stamp.exists() or stamp.read_text() != lock:
+            _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, what="npm ci")
+            stamp.write_text(lock)
     return NODE_DIR
 
 
@@ -63,14 +66,24 @@ def python_client() -> Callable[[str], Path]:
         python = venv / "bin" / "python"
         stamp = venv / ".mockgem-requirements"
         wanted = _digest(requirements)
-        if not stamp.exists() or stamp.read_text() != wanted:
-            shutil.rmtree(venv, ignore_errors=True)
-            _run([sys.executable, "-m", "uv", "venv", "--quiet", "--python", sys.executable, str(venv)], what="uv venv")
-            _run([sys.executable, "-m", "uv", "pip", "install", "--quiet", "--native-tls", "--python", str(python), "-r", str(requirements)], what=f"installing {name}")
-            stamp.write_text(wanted)
+        VENVS.mkdir(exist_ok=True)
+        with _exclusive(VENVS / f"{name}.lock"):
+            if not stamp.exists() or stamp.read_text() != wanted:
+                shutil.rmtree(venv, ignore_errors=True)
+                _run([sys.executable, "-m", "uv", "venv", "--quiet", "--python", sys.executable, str(venv)], what="uv venv")
+                _run([sys.executable, "-m", "uv", "pip", "install", "--quiet", "--native-tls", "--python", str(python), "-r", str(requirements)], what=f"installing {name}")
+                stamp.write_text(wanted)
         return python
 
     return interpreter
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    """Held by one test process at a time (pytest-xdist workers install once, one after another)."""
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def _digest(path: Path) -> str:
