@@ -26,11 +26,11 @@ from mockgem.server.keys import JOURNAL
 from mockgem.sse import dump_line
 
 BAD_REQUEST_MESSAGE = "Request contains an invalid argument."
-# aiohttp (since 3.10) refuses a request that repeats one of RFC 9110's singleton headers
-# (aiohttp/http_parser.py SINGLETON_HEADERS). pydantic-ai sets its own User-Agent on the httpx
-# client it gives google-genai, and google-genai adds its own (google/genai/_api_client.py
-# _append_library_version_headers), so every pydantic-ai request carries two; the real API answers
-# it. A User-Agent is a run of product tokens, so the two fold into one, in order. The framing
+# aiohttp (3.13.4 on) refuses a request that repeats one of RFC 9110's singleton headers
+# (aiohttp/http_parser.py SINGLETON_HEADERS). pydantic-ai 1.x puts `User-Agent` in google-genai's
+# HttpOptions headers and google-genai 1.x adds its own `user-agent` beside it
+# (googleapis/python-genai#2309), so each of their requests carries two; the real API answers it.
+# A User-Agent is a run of product tokens, so the two fold into one, in order. The framing
 # headers (Content-Length, Transfer-Encoding, Host) stay refused, as everywhere.
 _FOLDED_HEADERS = frozenset({b"user-agent"})
 # The limits a server may be given; those it is not keep the default of the installed aiohttp.
