@@ -39,7 +39,7 @@ lint: $(VENV)/.installed ## layer contract and types
 	$(PY) -m mypy
 
 clean:
-	rm -rf $(VENV) $(FLOOR_VENV) build *.egg-info
+	rm -rf $(VENV) $(FLOOR_VENV) build *.egg-info tests/matrix/.venvs tests/matrix/node/node_modules
 
 bench: $(VENV)/.installed ## throughput as a ratio of a bare aiohttp server's
 	$(PY) tests/benchmarks/bench_server.py
