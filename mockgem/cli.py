@@ -23,6 +23,7 @@ from mockgem.heap import loaded_for_good
 from mockgem.server import create_app
 from mockgem.server.keys import JOURNAL
 from mockgem.tls import LocalCA
+from mockgem.server.http_errors import GeminiAppRunner
 
 # Config fields whose flag is not `--` + the field name, and what their valid values are.
 _FLAGS = {
@@ -88,7 +89,7 @@ async def serve(config: Config, *, quiet: bool = False, verbose: bool = False) -
     say = functools.partial(print, flush=True)
     if not quiet:
         app[JOURNAL].subscribe(access_log(verbose, say))
-    runner = web.AppRunner(app, handle_signals=False)
+    runner = GeminiAppRunner(app, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port, ssl_context=LocalCA.at(config.state_dir).server_context() if config.tls else None)
     await site.start()

@@ -52,12 +52,19 @@ def encode_openai_sse(payload: Any) -> bytes:
 
 
 def encode_array_item(payload: Any, index: int) -> bytes:
-    """One element of the no-`alt` stream: `[` before the first, `,\\r\\n` before the others."""
-    text = json.dumps(payload, indent=2, ensure_ascii=True).replace("\n", "\r\n").encode()
-    return (b"[" if index == 0 else b",\r\n") + text
+    """One element of the no-`alt` stream, as Google frames it: `[` before the first element,
+    `\\n,\\r\\n` before each other one, the element pretty-printed with plain `\\n` inside.
+
+    Portkey's gateway cuts this body at `\\r\\n` (Portkey-AI/gateway src/utils.ts
+    getStreamModeSplitPattern) and strips `[`, a trailing `,` and the two bytes `\\n]` from each
+    piece before parsing it (src/providers/google/chatComplete.ts, the stream chunk transform).
+    """
+    text = json.dumps(payload, indent=2, ensure_ascii=True).encode()
+    return (b"[" if index == 0 else ARRAY_SEPARATOR) + text
 
 
-ARRAY_END = b"]"
+ARRAY_SEPARATOR = b"\n,\r\n"
+ARRAY_END = b"\n]"
 
 
 def split_sse_events(body: bytes) -> list[bytes]:

@@ -23,6 +23,12 @@ from mockgem.protocol.repeated import wrap_single_values
 # this module is not told (the message differs only in that name).
 ENUM_PACKAGE = "google.ai.generativelanguage.v1beta"
 VALID_ROLES = frozenset({"user", "model"})
+# A turn of function results under the role `function`, as Gemini's first multi-turn
+# function-calling example wrote it: google-generativeai 0.8 users still send it, and Portkey's
+# gateway maps an OpenAI `tool` message to it (Portkey-AI/gateway src/providers/google/
+# chatComplete.ts). The API answers it as the user turn it stands for; under that role any other
+# part is refused.
+FUNCTION_ROLE = "function"
 INVALID_ROLE_MESSAGE = "Please use a valid role: user, model."
 # Methods whose contents carry turns, each with a role the real API checks.
 _ROLE_CHECKED = frozenset(
@@ -104,8 +110,15 @@ def check_roles(request: JSONDict) -> None:
     for content in contents:
         role = content.get("role") if isinstance(content, dict) else None
         # Case is not checked: the corpus only shows lower case (UNVERIFIED either way).
-        if role and str(role).lower() not in VALID_ROLES:
+        if role and str(role).lower() not in VALID_ROLES and not _is_function_results(content):
             raise InvalidArgument(INVALID_ROLE_MESSAGE)
+
+
+def _is_function_results(content: JSONDict) -> bool:
+    parts = content.get("parts") or []
+    return str(content.get("role")).lower() == FUNCTION_ROLE and bool(parts) and all(
+        isinstance(part, dict) and "functionResponse" in part for part in parts
+    )
 
 
 def _validate(model: type[Wire], body: JSONDict, body_field: str | None) -> None:

@@ -55,10 +55,9 @@ class BatchStore:
         self._duration = duration
         self._lock = asyncio.Lock()
 
-    async def create(self, model: str, body: JSONDict, *, base_url: str | None = None, embedding: bool = False) -> JSONDict:
+    async def create(self, model: str, body: JSONDict, *, embedding: bool = False) -> JSONDict:
         """`POST models/{model}:batchGenerateContent` (`:asyncBatchEmbedContent` when `embedding`);
-        the body holds `batch`. `base_url` is where the client reached this server: a responses
-        file's URI points there."""
+        the body holds `batch`."""
         fields = camel_keys(body)
         batch = fields.get("batch") or {}
         model_name = model if model.startswith("models/") else f"models/{model}"
@@ -73,7 +72,7 @@ class BatchStore:
         metadata["batchStats"] = {"requestCount": count, "pendingRequestCount": count}
         metadata |= {"state": "BATCH_STATE_PENDING", "name": name}
         record: JSONDict = {"name": name, "metadata": metadata, "_createdAt": now}
-        record |= {"_dueAt": now + self._duration, "_requests": requests, "_file": input_file, "_baseUrl": base_url, "_embedding": embedding}
+        record |= {"_dueAt": now + self._duration, "_requests": requests, "_file": input_file, "_embedding": embedding}
         self._state.put(BATCHES, name, record)
         return _public(record)
 
@@ -181,7 +180,7 @@ class BatchStore:
         ]
         file_name = f"files/batch-{record['name'].removeprefix('batches/')[:34]}"
         data = "".join(lines).encode()
-        self._files.add_generated(data, name=file_name, mime_type=RESULTS_MIME_TYPE, base_url=record.get("_baseUrl"))
+        self._files.add_generated(data, name=file_name, mime_type=RESULTS_MIME_TYPE)
         return {"responsesFile": file_name}
 
 

@@ -21,6 +21,11 @@ FILE_LIFETIME = 48 * 3600.0
 FILE_ID = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
 FILE_URI = re.compile(r"(?:^|/v1(?:alpha|beta)?\d*/)files/([a-z0-9][a-z0-9-]*)$")
 DEFAULT_MIME_TYPE = "application/octet-stream"
+# A File's `uri` names Google's host whatever host the client reached: clients hand it on as a
+# `fileData.fileUri` and some fetch any other `http(s)://` URI themselves (LiteLLM downloads it and
+# refuses loopback). The file is found again by its id (`file_id_in_uri`), whatever the host.
+# Only the Gemini Developer API has files (google-genai's files.upload refuses a Vertex client).
+GOOGLE_API_ORIGIN = "https://generativelanguage.googleapis.com"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,13 @@ def render(record: JSONDict, now: float) -> JSONDict:
         # UNVERIFIED: the google.rpc.Status the service puts on a file it failed to process.
         file["error"] = {"code": 3, "message": "The file could not be processed."}
     return file
+
+
+def google_uri_base(version: str) -> str:
+    """Where a File's `uri` points: `https://generativelanguage.googleapis.com/v1beta/files/ID`.
+
+    UNVERIFIED: a file uploaded through /v1 is assumed to be named under /v1 (recordings show v1beta)."""
+    return f"{GOOGLE_API_ORIGIN}/{version}"
 
 
 def file_id_of(name: str) -> str:

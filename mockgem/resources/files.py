@@ -23,6 +23,7 @@ from mockgem.resources.file_records import (
     file_id_of,
     file_not_active,
     file_not_found,
+    google_uri_base,
     guess_mime_type,
     human_size,
     render,
@@ -63,13 +64,11 @@ class FileStore:
         state: StateStore,
         *,
         clock: Clock,
-        base_url: str,
         processing: Processing = NO_PROCESSING,
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._state = state
         self._clock = clock
-        self._base_url = base_url.rstrip("/")
         self._processing = processing
         self._limits = limits
 
@@ -81,7 +80,6 @@ class FileStore:
         *,
         size: int | None = None,
         mime_type: str | None = None,
-        base_url: str | None = None,
         version: str = "v1beta",
     ) -> str:
         """Open a resumable session; `size` and `mime_type` come from X-Goog-Upload-Header-*."""
@@ -99,7 +97,7 @@ class FileStore:
             "mimeType": mime_type,
             "received": 0,
             "file": None,
-            "uriBase": f"{(base_url or self._base_url).rstrip('/')}/{version}",
+            "uriBase": google_uri_base(version),
             "_expiresAt": now + SESSION_LIFETIME,
         }
         self._state.put(UPLOADS, upload_id, session)
@@ -133,12 +131,11 @@ class FileStore:
         data: bytes,
         *,
         mime_type: str | None = None,
-        base_url: str | None = None,
         version: str = "v1beta",
     ) -> JSONDict:
         """The one-request form: metadata JSON plus the bytes' Content-Type (wire ref §2.6.2)."""
         upload_id = self.start_upload(
-            body, size=len(data), mime_type=mime_type, base_url=base_url, version=version
+            body, size=len(data), mime_type=mime_type, version=version
         )
         done = self.upload_chunk(upload_id, command="upload, finalize", offset=0, data=data)
         return done.file or {}
@@ -193,17 +190,16 @@ class FileStore:
         return file
 
     def add_generated(
-        self, data: bytes, *, name: str, mime_type: str, display_name: str | None = None, base_url: str | None = None
+        self, data: bytes, *, name: str, mime_type: str, display_name: str | None = None
     ) -> JSONDict:
         """Register a file the service made (batch results): source GENERATED, downloadable."""
         file_id = file_id_of(name)
         blob = f"file-{file_id}"
         self._state.write_blob(blob, data)
-        uri_base = f"{(base_url or self._base_url).rstrip('/')}/v1beta"
-        new = NewFile(file_id, mime_type, display_name, uri_base, "GENERATED", blob)
+        new = NewFile(file_id, mime_type, display_name, google_uri_base("v1beta"), "GENERATED", blob)
         return self._render(self._new_record(new, data))
 
-    def register(self, uris: Sequence[str], *, base_url: str | None = None, version: str = "v1beta") -> tuple[JSONDict, ...]:
+    def register(self, uris: Sequence[str], *, version: str = "v1beta") -> tuple[JSONDict, ...]:
         """`files:register`: Cloud Storage objects as Files (source REGISTERED) without their bytes.
 
         UNVERIFIED: mockgem cannot read the bucket, so the size is 0 and the type is guessed
@@ -211,8 +207,7 @@ class FileStore:
         files: tuple[JSONDict, ...] = ()
         for uri in uris:
             file_id = new_id(FILE_ID_LENGTH)
-            uri_base = f"{(base_url or self._base_url).rstrip('/')}/{version}"
-            new = NewFile(file_id, guess_mime_type(uri.rpartition("/")[2]), uri.rpartition("/")[2] or None, uri_base, "REGISTERED", f"file-{file_id}")
+            new = NewFile(file_id, guess_mime_type(uri.rpartition("/")[2]), uri.rpartition("/")[2] or None, google_uri_base(version), "REGISTERED", f"file-{file_id}")
             files += (self._render(self._new_record(new, b"")),)
         return files
 

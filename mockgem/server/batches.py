@@ -17,7 +17,6 @@ from mockgem.protocol.catalog import bare_model_id, find_model
 from mockgem.protocol.envelopes import error_body, model_not_found
 from mockgem.protocol.validation import validate_request
 from mockgem.resources.batches import Answerer
-from mockgem.server.files import api_base
 from mockgem.server.keys import BATCHES, SOURCE
 from mockgem.server.listing import page_query
 from mockgem.server.parse import valid_request
@@ -76,7 +75,7 @@ def _without_details(body: JSONDict) -> JSONDict:
 async def create_batch(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     api = valid_request(request, exchange)
     _check_model(api.call)
-    batch = await request.app[BATCHES].create(api.call.model or "", api.body, base_url=api_base(request, exchange))
+    batch = await request.app[BATCHES].create(api.call.model or "", api.body)
     return render_json(batch)
 
 
@@ -86,7 +85,7 @@ async def create_embedding_batch(request: web.Request, exchange: Exchange) -> we
     model = find_model(api.call.model or "")
     if model is None or not model.is_embedding:
         raise model_not_found(bare_model_id(api.call.model or ""), api.call.version, "asyncBatchEmbedContent")
-    batch = await request.app[BATCHES].create(api.call.model or "", api.body, base_url=api_base(request, exchange), embedding=True)
+    batch = await request.app[BATCHES].create(api.call.model or "", api.body, embedding=True)
     return render_json(batch)
 
 

@@ -31,7 +31,7 @@ from mockgem.protocol.forms import ResponseForm
 from mockgem.server.exchange import Exchange
 from mockgem.server.keys import FAULTS, QUOTAS
 from mockgem.sources.base import Answer, Chunks, RecordedBytes, Whole, decoded
-from mockgem.sse import ARRAY_END, OPENAI_DONE, encode_array_item, encode_openai_sse, encode_sse
+from mockgem.sse import ARRAY_END, ARRAY_SEPARATOR, OPENAI_DONE, encode_array_item, encode_openai_sse, encode_sse
 
 Frame = tuple[bytes, float]
 FAULT_HEADER = "X-Mockgem-Fault"
@@ -56,7 +56,7 @@ NATIVE_SSE = StreamFraming(
 )
 JSON_ARRAY = StreamFraming(
     error=encode_array_item,
-    malformed=lambda index: (b"[" if index == 0 else b",\r\n") + b'{\r\n  "candidates": [\r\n',
+    malformed=lambda index: (b"[" if index == 0 else ARRAY_SEPARATOR) + b'{\n  "candidates": [\n',
     endings=frozenset({ARRAY_END, b"[]"}),
     after_error=ARRAY_END,
 )

@@ -51,7 +51,6 @@ async def _start_resumable(request: web.Request, exchange: Exchange) -> web.Stre
         metadata if isinstance(metadata, dict) else None,
         size=int(size) if size.isdigit() else None,
         mime_type=request.headers.get("X-Goog-Upload-Header-Content-Type") or None,
-        base_url=api_base(request, exchange),
         version=_call(exchange).version,
     )
     url = f"{public_origin(request)}{request.path}?upload_id={upload_id}&upload_protocol=resumable"
@@ -92,21 +91,15 @@ async def _upload_multipart(request: web.Request, exchange: Exchange) -> web.Str
             metadata = parsed if isinstance(parsed, dict) else None
         else:
             data, mime_type = part.content, part.content_type
-    file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, base_url=api_base(request, exchange), version=_call(exchange).version)
+    file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, version=_call(exchange).version)
     return render_json({"file": file})
 
 
 async def _upload_raw(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     data = exchange.body
     mime_type = request.headers.get("Content-Type") or None
-    file = request.app[FILES].upload_multipart(None, data, mime_type=mime_type, base_url=api_base(request, exchange), version=_call(exchange).version)
+    file = request.app[FILES].upload_multipart(None, data, mime_type=mime_type, version=_call(exchange).version)
     return render_json({"file": file})
-
-
-def api_base(request: web.Request, exchange: Exchange) -> str:
-    """The origin plus any base-URL prefix before `/upload/` or the version, so URIs point back here."""
-    prefix = request.path.split(f"/{_call(exchange).version}/", 1)[0].removesuffix("/upload")
-    return f"{public_origin(request)}{prefix}"
 
 
 def _call(exchange: Exchange) -> ApiCall:
@@ -139,7 +132,7 @@ async def register_files(request: web.Request, exchange: Exchange) -> web.Stream
     if not isinstance(uris, list) or not uris or not all(isinstance(uri, str) and uri.startswith("gs://") for uri in uris):
         # UNVERIFIED: the wording of a register call without Cloud Storage URIs.
         raise InvalidArgument("uris must name one or more gs:// objects.")
-    files = request.app[FILES].register(uris, base_url=api_base(request, exchange), version=api.call.version)
+    files = request.app[FILES].register(uris, version=api.call.version)
     return render_json({"files": list(files)})
 
 

@@ -19,7 +19,6 @@ from mockgem.protocol.calls import ApiCall
 from mockgem.resources.ids import FILE_ID_LENGTH, new_id
 from mockgem.server.exchange import Exchange
 from mockgem.server.faulting import admit
-from mockgem.server.files import api_base
 from mockgem.server.keys import FILES, OPERATIONS
 from mockgem.server.native import ask
 from mockgem.server.parse import api_request
@@ -55,7 +54,7 @@ def _as_gemini(request: web.Request, exchange: Exchange, response: JSONDict) -> 
     samples = []
     for video in response.get("videos") or []:
         data = base64.b64decode(video.get("bytesBase64Encoded") or "")
-        file = request.app[FILES].add_generated(data, name=f"files/{new_id(FILE_ID_LENGTH)}", mime_type="video/mp4", base_url=api_base(request, exchange))
+        file = request.app[FILES].add_generated(data, name=f"files/{new_id(FILE_ID_LENGTH)}", mime_type="video/mp4")
         samples.append({"video": {"uri": f"{file['uri']}:download?alt=media"}})
     generated: JSONDict = {"generatedSamples": samples} if samples else {}
     for key in ("raiMediaFilteredCount", "raiMediaFilteredReasons"):

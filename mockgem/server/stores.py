@@ -27,7 +27,7 @@ async def resource_stores(app: web.Application) -> AsyncIterator[None]:
     """A `cleanup_ctx`: every resource store over one state, closed at the end."""
     config = app[CONFIG]
     state = open_state(config.state_dir)
-    files = FileStore(state, clock=time.time, base_url=f"http://{config.host}:{config.port}", processing=processing_of(config), limits=Limits(config.max_file_size, config.max_storage))
+    files = FileStore(state, clock=time.time, processing=processing_of(config), limits=Limits(config.max_file_size, config.max_storage))
     app[STATE], app[FILES] = state, files
     app[CACHES] = CacheStore(state, clock=time.time, count_tokens=count_request)
     app[BATCHES] = BatchStore(state, clock=time.time, files=files, answer=batch_answerer(app), duration=config.batch_duration, embed=embed_answerer(app))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mockgem._types import JSONDict
+from mockgem.protocol.tokens import count_text
 from mockgem.translate.chat_request import model_id
 from mockgem.translate.rejections import invalid_argument, unknown_field
 
@@ -66,10 +67,18 @@ def to_openai_embeddings(response: JSONDict, translation: EmbeddingTranslation) 
         {"object": "embedding", "index": i, "embedding": encode_vector(v, translation.encoding_format)}
         for i, v in enumerate(vectors)
     ]
-    # UNVERIFIED: batchEmbedContents reports no token counts, so usage is zero unless it does.
-    tokens = int((response.get("usageMetadata") or {}).get("promptTokenCount", 0))
+    # The compat layer reports the input's tokens (openai's CreateEmbeddingResponse requires
+    # usage); batchEmbedContents gives none, so they are counted as countTokens would (UNVERIFIED
+    # that the real layer's count is the countTokens one).
+    reported = (response.get("usageMetadata") or {}).get("promptTokenCount")
+    tokens = int(reported) if reported is not None else _input_tokens(translation)
     usage = {"prompt_tokens": tokens, "total_tokens": tokens}
     return {"object": "list", "data": data, "model": translation.client_model, "usage": usage}
+
+
+def _input_tokens(translation: EmbeddingTranslation) -> int:
+    requests = translation.request.get("requests") or []
+    return sum(count_text(str(part.get("text", ""))) for item in requests for part in item["content"]["parts"])
 
 
 def encode_vector(values: list[float], encoding_format: EncodingFormat) -> list[float] | str:

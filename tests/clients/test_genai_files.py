@@ -32,7 +32,7 @@ def test_upload_from_path_keeps_bytes_and_metadata(client: genai.Client, tmp_pat
     # As recorded: the X-Goog-Upload-File-Name header does not become a displayName.
     assert (file.display_name, file.mime_type, file.size_bytes) == (None, "text/plain", size)
     assert file.state == types.FileState.ACTIVE and file.source == types.FileSource.UPLOADED
-    assert file.uri and file.uri.endswith(file.name) and file.uri.startswith("http://127.0.0.1:")
+    assert file.uri and file.uri.endswith(file.name) and file.uri.startswith("https://generativelanguage.googleapis.com/v1/files/")
     assert file.expiration_time and file.create_time
     assert (file.expiration_time - file.create_time).total_seconds() == pytest.approx(48 * 3600)
 

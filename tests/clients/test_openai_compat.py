@@ -119,6 +119,7 @@ def test_embeddings(oai: openai.OpenAI, encoding_format: str | None) -> None:
     # Asked for explicitly, base64 comes back as the string; by default the SDK decodes it.
     vectors = [decode(item.embedding) for item in response.data]
     assert [len(v) for v in vectors] == [8, 8] and vectors[0] != vectors[1]
+    assert response.usage.prompt_tokens == response.usage.total_tokens == 2
     again = oai.embeddings.create(model="gemini-embedding-001", input="a", dimensions=8, encoding_format="float")
     assert again.data[0].embedding == pytest.approx(vectors[0])
 

@@ -6,7 +6,7 @@ from mockgem.resources.files import FileStore
 from mockgem.resources.state import MemoryState
 
 START = 1_800_000_000.0
-BASE_URL = "http://127.0.0.1:8080"
+GOOGLE = "https://generativelanguage.googleapis.com"
 
 
 class FakeClock:
@@ -32,4 +32,4 @@ def state() -> MemoryState:
 
 @pytest.fixture
 def files(state: MemoryState, clock: FakeClock) -> FileStore:
-    return FileStore(state, clock=clock, base_url=BASE_URL)
+    return FileStore(state, clock=clock)

@@ -11,7 +11,7 @@ from mockgem.resources.file_records import Processing
 from mockgem.resources.files import FileStore, UploadRejected
 from mockgem.resources.state import Limits, MemoryState
 
-from .conftest import BASE_URL, FakeClock
+from .conftest import GOOGLE, FakeClock
 
 CHUNK = 8 * 1024 * 1024
 
@@ -35,7 +35,7 @@ def test_upload_small_file_returns_the_real_file_shape(files: FileStore) -> None
     assert file["sizeBytes"] == "5"
     assert file["mimeType"] == "text/plain"
     assert file["state"] == "ACTIVE" and file["source"] == "UPLOADED"
-    assert file["uri"] == f"{BASE_URL}/v1beta/{file['name']}"
+    assert file["uri"] == f"{GOOGLE}/v1beta/{file['name']}"
     assert file["createTime"] == "2027-01-15T08:00:00.000000Z"
     assert file["expirationTime"] == "2027-01-17T08:00:00.000000Z"
 
@@ -167,10 +167,10 @@ def test_upload_multipart_stores_metadata_and_bytes(files: FileStore) -> None:
     assert files.get(str(file["name"])) == file
 
 
-def test_upload_uri_uses_the_base_url_and_version_given(files: FileStore) -> None:
-    file = upload(files, b"x", base_url="http://proxy:9000/prefix/", version="v1")
+def test_upload_uri_names_google_under_the_version_given(files: FileStore) -> None:
+    file = upload(files, b"x", version="v1")
 
-    assert str(file["uri"]).startswith("http://proxy:9000/prefix/v1/files/")
+    assert file["uri"] == f"{GOOGLE}/v1/{file['name']}"
 
 
 @pytest.mark.parametrize(
@@ -188,7 +188,7 @@ def test_upload_over_a_limit_is_refused(
     error: type[ApiError],
     code: int,
 ) -> None:
-    files = FileStore(state, clock=clock, base_url=BASE_URL, limits=limits)
+    files = FileStore(state, clock=clock, limits=limits)
     upload(files, b"ab")
 
     with pytest.raises(error) as refused:
@@ -200,7 +200,7 @@ def test_upload_over_a_limit_is_refused(
 def test_upload_without_declared_size_is_limited_per_chunk(
     state: MemoryState, clock: FakeClock
 ) -> None:
-    files = FileStore(state, clock=clock, base_url=BASE_URL, limits=Limits(max_file_bytes=3))
+    files = FileStore(state, clock=clock, limits=Limits(max_file_bytes=3))
     upload_id = files.start_upload({})
 
     with pytest.raises(ApiError) as refused:
@@ -287,7 +287,7 @@ def test_download_generated_file_returns_its_bytes(files: FileStore) -> None:
     )
 
     assert file["source"] == "GENERATED"
-    assert file["downloadUri"] == f"{BASE_URL}/v1beta/files/batch-abc:download?alt=media"
+    assert file["downloadUri"] == f"{GOOGLE}/v1beta/files/batch-abc:download?alt=media"
     assert files.download("files/batch-abc") == (b'{"key": "k"}\n', "application/jsonl")
 
 
@@ -295,7 +295,7 @@ def test_processing_file_becomes_active_after_its_mime_type_duration(
     state: MemoryState, clock: FakeClock
 ) -> None:
     processing = Processing(seconds=1, seconds_by_mime_type={"video/*": 5})
-    files = FileStore(state, clock=clock, base_url=BASE_URL, processing=processing)
+    files = FileStore(state, clock=clock, processing=processing)
     video = str(upload(files, b"v", mime_type="video/mp4")["name"])
     text = str(upload(files, b"t", mime_type="text/plain")["name"])
 
@@ -309,7 +309,7 @@ def test_processing_file_becomes_active_after_its_mime_type_duration(
 
 def test_processing_can_end_failed(state: MemoryState, clock: FakeClock) -> None:
     processing = Processing(failing_mime_types=frozenset({"audio/*"}))
-    files = FileStore(state, clock=clock, base_url=BASE_URL, processing=processing)
+    files = FileStore(state, clock=clock, processing=processing)
 
     file = upload(files, b"a", mime_type="audio/wav")
 
@@ -353,7 +353,7 @@ def test_check_file_uri_missing_deleted_or_expired_gets_the_real_403(
 def test_check_file_uri_processing_file_is_a_failed_precondition(
     state: MemoryState, clock: FakeClock
 ) -> None:
-    files = FileStore(state, clock=clock, base_url=BASE_URL, processing=Processing(seconds=5))
+    files = FileStore(state, clock=clock, processing=Processing(seconds=5))
     name = str(upload(files, b"x")["name"])
 
     with pytest.raises(ApiError) as refused:

@@ -8,7 +8,7 @@ from mockgem.resources.caches import CacheStore
 from mockgem.resources.files import FileStore
 from mockgem.resources.state import DiskState, MemoryState, StateStore, open_state
 
-from .conftest import BASE_URL, FakeClock
+from .conftest import FakeClock
 
 
 @pytest.fixture(params=["memory", "disk"])
@@ -62,10 +62,10 @@ def test_open_state_is_in_memory_without_a_directory(tmp_path: Path) -> None:
 
 def test_resources_survive_a_restart(tmp_path: Path, clock: FakeClock) -> None:
     first = DiskState(tmp_path)
-    files = FileStore(first, clock=clock, base_url=BASE_URL)
+    files = FileStore(first, clock=clock)
     upload_id = files.start_upload({"file": {"displayName": "x.txt"}}, size=4)
     files.upload_chunk(upload_id, command="upload", offset=0, data=b"ab")
-    done = FileStore(first, clock=clock, base_url=BASE_URL).upload_chunk(
+    done = FileStore(first, clock=clock).upload_chunk(
         upload_id, command="upload, finalize", offset=2, data=b"cd"
     )
     caches = CacheStore(first, clock=clock, count_tokens=lambda _: 5000)
@@ -74,7 +74,7 @@ def test_resources_survive_a_restart(tmp_path: Path, clock: FakeClock) -> None:
 
     second = DiskState(tmp_path)
     assert done.file is not None
-    restarted = FileStore(second, clock=clock, base_url=BASE_URL)
+    restarted = FileStore(second, clock=clock)
     assert restarted.get(str(done.file["name"])) == done.file
     assert restarted.read_bytes(str(done.file["name"])) == b"abcd"
     assert CacheStore(second, clock=clock, count_tokens=len).get(cache["name"]) == cache

@@ -130,11 +130,13 @@ async def test_query_reports_bytes_received(http: TestClient) -> None:
     ],
     ids=["forwarded", "host"],
 )
-async def test_upload_url_and_file_uri_point_where_the_client_came_from(http: TestClient, headers: dict[str, str], origin: str) -> None:
+async def test_upload_url_points_where_the_client_came_from_and_the_file_uri_at_google(
+    http: TestClient, headers: dict[str, str], origin: str
+) -> None:
     url = await start_session(http, 1, **headers)
     assert url.startswith(f"{origin}/upload/v1beta/files?upload_id=")
     file = (await (await send(http, url, "upload, finalize", 0, b"x")).json())["file"]
-    assert file["uri"] == f"{origin}/v1beta/{file['name']}"
+    assert file["uri"] == f"https://generativelanguage.googleapis.com/v1beta/{file['name']}"
 
 
 async def test_raw_media_upload(http: TestClient) -> None:

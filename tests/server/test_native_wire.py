@@ -12,6 +12,7 @@ from mockgem import Config, create_app
 from mockgem.protocol.calls import ApiRequest
 from mockgem.server.keys import SOURCE
 from mockgem.sources.base import Answer, FunctionSource, Miss
+from mockgem.sse import ARRAY_END, encode_array_item, parse_json_array
 from tests.conftest import EXAMPLE_RULES
 
 GENERATE = "/v1beta/models/gemini-2.5-flash:generateContent"
@@ -53,6 +54,29 @@ async def test_stream_without_alt_is_one_json_array(http: TestClient) -> None:
     assert response.content_type == "application/json"
     chunks = json.loads(await response.read())
     assert isinstance(chunks, list) and len(chunks) == 5
+
+
+async def test_stream_without_alt_has_googles_exact_array_bytes(http: TestClient) -> None:
+    raw = await (await http.post(STREAM, json=HELLO, headers=KEY)).read()
+    assert raw.startswith(b"[{\n") and raw.endswith(b"}\n]") and b"}]" not in raw
+    elements = raw[1:-2].split(b"\n,\r\n")
+    assert len(elements) == 5 and all(b"\r" not in element for element in elements)
+    assert [json.loads(element) for element in elements] == json.loads(raw)
+    assert elements[0].startswith(b'{\n  "candidates": [\n')
+
+
+@pytest.mark.parametrize("fault", ["error-at=1:500", "malformed-at=1"])
+async def test_array_stream_fault_keeps_googles_separator(http: TestClient, fault: str) -> None:
+    raw = await (await http.post(STREAM, json=HELLO, headers={**KEY, "X-Mockgem-Fault": fault})).read()
+    first, _, rest = raw.partition(b"\n,\r\n")
+    assert json.loads(first[1:]) and rest.startswith(b"{\n") and b"\r" not in rest
+
+
+def test_parse_json_array_reads_both_framings() -> None:
+    chunks = [{"candidates": [{"index": 0}]}, {"usageMetadata": {"totalTokenCount": 2}}]
+    google = b"".join(encode_array_item(chunk, index) for index, chunk in enumerate(chunks)) + ARRAY_END
+    older = ("[" + ",\r\n".join(json.dumps(chunk, indent=2).replace("\n", "\r\n") for chunk in chunks) + "]").encode()
+    assert parse_json_array(google) == parse_json_array(older) == chunks
 
 
 async def test_line_separators_are_escaped_in_sse(aiohttp_client: Any) -> None:

@@ -59,7 +59,7 @@ def test_to_openai_embeddings_decodes_in_the_openai_sdk(encoding: str) -> None:
     assert [d.embedding for d in parsed.data] == [VALUES, [1.0]]
     assert [d.index for d in parsed.data] == [0, 1]
     assert body["model"] == "gemini-embedding-001"
-    assert body["usage"] == {"prompt_tokens": 0, "total_tokens": 0}
+    assert body["usage"] == {"prompt_tokens": 2, "total_tokens": 2}  # "a" and "b", a token each
 
 
 @pytest.mark.parametrize(("encoding", "expected"), [("float", VALUES), ("base64", "AACAPgAAwL8AAEBA")])
