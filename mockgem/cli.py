@@ -17,6 +17,7 @@ from mockgem.cassette_commands import add_cassette_commands, add_redaction_optio
 from mockgem.config import DEFAULT_MAX_BODY, GIB, Config, RecordMode
 from mockgem.errors import CassetteError, ConfigError
 from mockgem.server import create_app
+from mockgem.server.proxy import InterceptingSite
 
 _SIZE = re.compile(r"^(\d+)\s*([kmg]i?b?|b)?$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
@@ -140,7 +141,7 @@ async def serve(config: Config) -> None:
     """Serves until SIGINT or SIGTERM, then closes connections cleanly."""
     runner = web.AppRunner(create_app(config), handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
+    site = InterceptingSite(runner, config.host, config.port)
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else config.port
     print(f"mockgem listening on http://{config.host}:{port}", flush=True)

@@ -27,6 +27,7 @@ from mockgem.journal import RequestJournal
 from mockgem.server import create_app
 from mockgem.server.admin import reset_app
 from mockgem.server.keys import CASSETTES, JOURNAL, RULES
+from mockgem.server.proxy import InterceptingSite
 
 T = TypeVar("T")
 RuleGiven = str | Path | dict[str, Any]
@@ -143,7 +144,7 @@ class MockGemServer:
     async def _startup(self) -> None:
         self._runner = web.AppRunner(create_app(self.config), handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        site = InterceptingSite(self._runner, self.config.host, self.config.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
 

@@ -38,7 +38,9 @@ class JournalEntry:
     Both are kept as JSON bytes (`encoded_body`, `encoded_native_body`): a thousand kept requests
     as nested dicts would make every garbage collection of the server's process slower.
     `answered_by` names the rule or recording (`rule 0 in rules.yaml`, `demo.yaml #3`), `source`
-    its kind; `miss` holds the miss message when nothing could answer.
+    its kind; `miss` holds the miss message when nothing could answer. `fallback` says how an
+    answer stands in for a recording that matched: a recording played by order (vcrpy's way)
+    with its differences, or a simulator's answer while the cassette held recordings of the route.
     """
 
     number: int
@@ -57,6 +59,7 @@ class JournalEntry:
     source: str | None = None
     miss: str | None = None
     faults: tuple[str, ...] = ()
+    fallback: str | None = None
 
     @property
     def body(self) -> JSONDict | None:
@@ -164,6 +167,7 @@ class RequestJournal:
         self._bytes = 0
         # Kept apart too, so that a miss is still there after `limit` newer requests.
         self._misses: deque[JournalEntry] = deque(maxlen=limit)
+        self._fallbacks: deque[JournalEntry] = deque(maxlen=limit)
         self._stats = Stats()
         self._numbered = 0
 
@@ -180,6 +184,8 @@ class RequestJournal:
                 self._bytes -= self._entries.popleft().size
             if entry.miss is not None:
                 self._misses.append(entry)
+            if entry.fallback is not None:
+                self._fallbacks.append(entry)
             self._stats.count(entry)
 
     def count_recorded(self, model: str | None = None) -> None:
@@ -191,6 +197,7 @@ class RequestJournal:
             self._entries.clear()
             self._bytes = 0
             self._misses.clear()
+            self._fallbacks.clear()
             self._stats = Stats()
 
     @property
@@ -208,6 +215,12 @@ class RequestJournal:
         """Every request nothing could answer since the last clear (the latest `limit` of them)."""
         with self._lock:
             return list(self._misses)
+
+    @property
+    def fallbacks(self) -> list[JournalEntry]:
+        """Every request answered by a fallback since the last clear (the latest `limit` of them)."""
+        with self._lock:
+            return list(self._fallbacks)
 
     def stats(self) -> JSONDict:
         with self._lock:

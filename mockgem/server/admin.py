@@ -6,10 +6,11 @@ from collections.abc import Mapping
 import yaml
 from aiohttp import web
 
+from mockgem.config import RecordMode
 from mockgem.errors import ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
 from mockgem.protocol.validation import parse_json_body
-from mockgem.server.keys import CASSETTES, FAULTS, JOURNAL, POSTED_RULES, QUOTAS, RULES, STATE
+from mockgem.server.keys import CASSETTES, CONFIG, FAULTS, JOURNAL, POSTED_RULES, QUOTAS, RULES, STATE
 from mockgem.server.render import render_json
 from mockgem.sources.cassettes.source import inside_name
 
@@ -34,7 +35,11 @@ async def select_cassette(request: web.Request) -> web.StreamResponse:
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(name, str) or not name:
         raise InvalidArgument('expected {"name": "<cassette name>"}')
-    return render_json({"active": request.app[CASSETTES].select(inside_name(name, "cassette name"))})
+    cassettes = request.app[CASSETTES]
+    unknown = cassettes.unknown(name) if request.app[CONFIG].mode is RecordMode.REPLAY else None
+    if unknown is not None:
+        raise NotFound(f"mockgem: {unknown}")
+    return render_json({"active": cassettes.select(inside_name(name, "cassette name"))})
 
 
 async def requests(request: web.Request) -> web.StreamResponse:

@@ -8,6 +8,7 @@ stage leaves state on the aiohttp request for a later one to find.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from mockgem.protocol.calls import ApiCall, ApiRequest, names_openai_layer
 from mockgem.protocol.catalog import bare_model_id
 from mockgem.protocol.forms import ResponseForm, form_of
 from mockgem.sources.base import Answer, Miss
+
+log = logging.getLogger("mockgem")
 
 
 @dataclass(slots=True, eq=False)
@@ -43,6 +46,7 @@ class Exchange:
     answer: Answer | None = None
     miss: Miss | None = None
     error: ApiError | None = None
+    fallback: str | None = None
     started: float = field(default_factory=time.time)
     clock: float = field(default_factory=time.perf_counter)
     closed: bool = False
@@ -54,7 +58,14 @@ class Exchange:
 
     def answered(self, answer: Answer) -> Answer:
         self.answer = answer
+        if answer.fallback:
+            self.fell_back(answer.fallback)
         return answer
+
+    def fell_back(self, how: str) -> None:
+        """Journaled and logged: the answer stands in for a recording that would have matched."""
+        self.fallback = how
+        log.warning("%s %s answered by a fallback: %s", self.method, self.path, how)
 
     def close(self, status: int | None) -> None:
         """Writes the journal entry now, once: before a stream's last byte (a client that has read
@@ -77,7 +88,7 @@ class Exchange:
             encoded_native_body=encoded(asked.body) if asked and client and asked.body is not client.body else None,
             cassette=self.cassette,
             answered_by=self._answered_by(), source=self._source(),
-            miss=self.miss.reason if self.miss else None, faults=self._faults(),
+            miss=self.miss.reason if self.miss else None, faults=self._faults(), fallback=self.fallback,
         )
 
     def _answered_by(self) -> str | None:

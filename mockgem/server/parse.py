@@ -40,6 +40,11 @@ async def read_limited(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def addressed_origin(request: web.Request) -> str:
+    """`scheme://host[:port]` as the client addressed it: this server, or another host through the proxy."""
+    return f"{request.scheme}://{request.host}"
+
+
 def payload_too_large(limit: int) -> InvalidArgument:
     return InvalidArgument(f"Request payload size exceeds the limit: {limit} bytes.")
 
@@ -49,7 +54,7 @@ def api_request(request: web.Request, exchange: Exchange, call: ApiCall | None =
     call = call or _known(exchange)
     body, invalid = _checked(call.action, exchange.body)
     api = ApiRequest(call, body, exchange.body, tuple(request.query.items()), tuple(request.headers.items()),
-                     method=request.method, path=request.path, invalid=invalid)
+                     method=request.method, path=request.path, invalid=invalid, origin=addressed_origin(request))
     exchange.client = exchange.asked = api
     return api
 
@@ -68,7 +73,7 @@ def openai_request(request: web.Request, exchange: Exchange) -> ApiRequest:
     if not isinstance(body, dict):
         raise InvalidArgument("Invalid JSON payload received. Expected an object.")
     api = ApiRequest(_known(exchange), body, exchange.body, tuple(request.query.items()), tuple(request.headers.items()),
-                     method=request.method, path=request.path)
+                     method=request.method, path=request.path, origin=addressed_origin(request))
     exchange.client = api
     return api
 

@@ -1,14 +1,15 @@
 """The one aiohttp handler: every request goes through the same stages, in this order.
 
 1. A browser's preflight is answered at once (no key, no journal entry).
-2. `/_mockgem/` goes to the admin API.
-3. Otherwise an `Exchange` begins: the call the path names (None if none does) and the form the
+2. A base URL's `/_cassette/NAME/` prefix is taken off: it names the request's cassette
+   (`cassette_choice`). `/_mockgem/` goes to the admin API.
+3. Otherwise an `Exchange` begins (in replay a cassette the request names must be loaded): the call the path names (None if none does) and the form the
    answer takes; the credentials are checked for a Google method, and the body is read once.
 4. The recordings are asked first, on any route (`recorded.answer_recorded`), in replay and auto.
    Methods whose answers faults and rules can shape (generate, chat, count, embed, models)
    ask them after admission and the fitting rules, inside their handler.
 5. The method's handler (the simulators, or the upstream) answers the rest; a path no method has
-   is a 404.
+   is a 404, but for another host through the proxy (`foreign`): a miss, or the upstream.
 Whatever goes wrong reaches the client in its surface's envelope, and the exchange is closed
 (journaled) once its response is out, with the status the client got.
 """
@@ -23,9 +24,12 @@ from aiohttp import web
 from mockgem.errors import ApiError, NotFound, PermissionDenied
 from mockgem.protocol.calls import ApiCall, parse_call
 from mockgem.protocol.envelopes import MISSING_KEY_MESSAGE, MISSING_OAUTH_MESSAGE, api_error, invalid_key_error
+from mockgem.server.cassette_choice import check_chosen, chosen_cassette, routed
 from mockgem.server.exchange import Exchange
-from mockgem.server.keys import CASSETTES, CONFIG, JOURNAL
+from mockgem.server.foreign import answer_foreign
+from mockgem.server.keys import CONFIG, JOURNAL
 from mockgem.server.parse import payload_too_large, read_body
+from mockgem.server.proxy import intercepted
 from mockgem.server.recorded import answer_recorded
 from mockgem.server.render import is_preflight, render_error, render_preflight
 
@@ -41,10 +45,11 @@ def request_handler(handlers: dict[str, Handler], asking: frozenset[str], admin:
     async def handle(request: web.Request) -> web.StreamResponse:
         if is_preflight(request):
             return render_preflight(request)
+        request = routed(request)
         call = parse_call(request.method, request.path)
         if call is not None and call.surface == "admin":
             return await _answer_admin(request, admin.get(call.action))
-        exchange = Exchange.begin(request.method, request.path, call, request.query.get("alt"), request.app[JOURNAL], _cassette(request))
+        exchange = Exchange.begin(request.method, request.path, call, request.query.get("alt"), request.app[JOURNAL], chosen_cassette(request))
         try:
             response = await _answer_api(request, exchange, handlers.get(call.action) if call else None, call is not None and call.action in asking)
         except Exception as error:
@@ -57,6 +62,7 @@ def request_handler(handlers: dict[str, Handler], asking: frozenset[str], admin:
 
 async def _answer_api(request: web.Request, exchange: Exchange, handler: Handler | None, asks_itself: bool) -> web.StreamResponse:
     call = exchange.call
+    check_chosen(request, exchange)
     if call is not None and not _is_upload_session(request, call):
         exchange.api_key = check_credentials(request, call)
     config = request.app[CONFIG]
@@ -65,6 +71,8 @@ async def _answer_api(request: web.Request, exchange: Exchange, handler: Handler
         recorded = await answer_recorded(request, exchange)
         if recorded is not None:
             return recorded
+    if handler is None and intercepted(request):
+        return await answer_foreign(request, exchange)
     if handler is None:
         # UNVERIFIED: Google's front end answers an unknown method+path pair as not found.
         raise NotFound("Method not found.")
@@ -96,10 +104,6 @@ async def _answer_admin(request: web.Request, handler: AdminHandler | None) -> w
         return await handler(request)
     except Exception as error:
         return render_error(as_api_error(request, error))
-
-
-def _cassette(request: web.Request) -> str | None:
-    return request.headers.get("X-Mockgem-Cassette") or request.app[CASSETTES].active
 
 
 def _is_upload_session(request: web.Request, call: ApiCall) -> bool:

@@ -2,7 +2,9 @@
 
 In replay and auto the cassettes are asked before a route's simulator (files, caches, batches,
 anything mockgem does not simulate), by a key that needs no knowledge of the route: method,
-path without host and API version, canonical query and body. The names in a recorded answer
+path without host and API version, canonical query and body (or what `match_on` names). When
+the selected cassette holds recordings of the route and none is played, the simulator that
+answers instead is reported (`fallbacks`). The names in a recorded answer
 stay the recorded names. A recorded resumable upload keeps working: its session URL is
 rewritten to point back at this server with the recorded `upload_id`, so the chunks sent to it
 are looked up (and answered) as recorded too.
@@ -18,7 +20,9 @@ from multidict import CIMultiDict
 from mockgem.config import RecordMode
 from mockgem.protocol.calls import VERSIONS
 from mockgem.server.exchange import Exchange
+from mockgem.server.fallbacks import note_simulated
 from mockgem.server.keys import CASSETTES, CONFIG
+from mockgem.server.parse import addressed_origin
 from mockgem.server.render import GOOGLE_HEADERS, public_origin
 from mockgem.sources.base import Answer
 
@@ -30,8 +34,11 @@ async def answer_recorded(request: web.Request, exchange: Exchange) -> web.Strea
     """The recorded response to this request, or None when no recording holds it."""
     if request.app[CONFIG].mode not in ASKING_MODES:
         return None
-    answer = request.app[CASSETTES].take(request.method, request.path_qs, exchange.body, tuple(request.headers.items()))
+    url = addressed_origin(request) + request.path_qs
+    answer = request.app[CASSETTES].take(request.method, url, exchange.body, tuple(request.headers.items()))
     if answer is None:
+        if exchange.call is not None:
+            note_simulated(request, exchange, "the simulator of this route")
         return None
     return render_recorded(request, exchange.answered(answer))
 

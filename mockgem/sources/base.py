@@ -23,6 +23,7 @@ class Answer:
     `live` streams payloads as an upstream sends them (passthrough), instead of `payloads`.
     `faults` are fault-language terms (`cut=3`) the server applies to this answer. `source` is the
     kind of source that answered (`cassettes`, `rules`, `builtin`, `upstream`), for the journal.
+    `fallback` says how a recording played by order differs from the request it answered.
     """
 
     payloads: Sequence[JSONDict] = ()
@@ -38,6 +39,7 @@ class Answer:
     live: AsyncIterator[JSONDict] | None = field(default=None, compare=False)
     faults: tuple[str, ...] = ()
     source: str = ""
+    fallback: str | None = None
 
     @property
     def body(self) -> JSONDict:

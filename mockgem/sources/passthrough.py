@@ -160,6 +160,19 @@ class PassthroughSource:
         raw = await exchange.read()
         return Relayed(exchange.response.status, kept_response_headers(exchange.response.headers), raw)
 
+    async def forward(self, sent: RecordedRequest) -> tuple[Relayed, Interaction]:
+        """Sends `sent` as it is (a request for another host, through the proxy); the answer and
+        the exchange, for the caller to record."""
+        if self._session is None:
+            raise ApiError("mockgem: the upstream connection is not open", code=503, status="UNAVAILABLE")
+        try:
+            async with self._session.request(sent.method, sent.uri, data=sent.body or None, headers=dict(sent.headers)) as response:
+                raw = await response.read()
+        except aiohttp.ClientError as exc:
+            raise ApiError(f"mockgem: {sent.uri} could not be reached: {exc}", code=502, status="UNAVAILABLE") from exc
+        headers = kept_response_headers(response.headers)
+        return Relayed(response.status, headers, raw), Interaction(sent, RecordedResponse(response.status, headers, raw, response.reason or ""))
+
     async def _send(self, session: aiohttp.ClientSession, request: ApiRequest, sent: RecordedRequest, record: bool = True) -> _Exchange:
         try:
             response = await session.request(sent.method, sent.uri, data=sent.body or None, headers=dict(sent.headers))
