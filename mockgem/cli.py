@@ -15,9 +15,11 @@ from pydantic import ValidationError
 
 from mockgem.cassette_commands import add_cassette_commands, add_redaction_options, json_path, run_cassette_command
 from mockgem.config import DEFAULT_MAX_BODY, GIB, Config, RecordMode
+from mockgem.sources.cassettes.keys import DEFAULT_MATCH_ON
 from mockgem.errors import CassetteError, ConfigError
 from mockgem.server import create_app
 from mockgem.server.proxy import InterceptingSite
+from mockgem.tls import LocalCA
 
 _SIZE = re.compile(r"^(\d+)\s*([kmg]i?b?|b)?$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
@@ -77,7 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
     add_state_arguments(serve)
     add_recording_options(serve)
     add_cassette_commands(commands)
+    add_ca_command(commands)
     return parser
+
+
+def add_ca_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ca = commands.add_parser("ca", help="print the path of the local CA the proxy's certificates come from (made on first use)")
+    ca.add_argument("--state-dir", type=Path, help="the server's --state-dir (default: ~/.cache/mockgem)")
+    ca.add_argument("--bundle", action="store_true", help="the CA followed by the system's roots, for SSL_CERT_FILE")
+
+
+def print_ca(args: argparse.Namespace) -> int:
+    authority = LocalCA.at(args.state_dir)
+    print(authority.bundle_path if args.bundle else authority.cert_path)
+    return 0
 
 
 def add_state_arguments(serve: argparse.ArgumentParser) -> None:
@@ -99,6 +114,9 @@ def add_recording_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--rewrite", action="store_true", help="record mode: each cassette's first new recording replaces what the file held (default: add to it, as vcrpy does)")
     serve.add_argument("--ignore-path", action="append", default=[], dest="ignore_paths", type=json_path, metavar="JSONPATH", help="leave this JSON path of request bodies out of matching, e.g. generationConfig.seed (repeatable)")
     serve.add_argument("--match-version", action="store_true", help="match the API version (v1, v1beta) too; ignored by default")
+    serve.add_argument("--match-on", nargs="+", default=list(DEFAULT_MATCH_ON), metavar="MATCHER",
+                       help=f"what a recording must match, in vcrpy's names, or gemini_body (default: {' '.join(DEFAULT_MATCH_ON)})")
+    serve.add_argument("--strict", action="store_true", help="a request that matches no recording is a miss: no order-based fallback")
     add_redaction_options(serve)
 
 
@@ -134,6 +152,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         ignore_paths=tuple(args.ignore_paths),
         match_version=args.match_version,
         rewrite=args.rewrite,
+        match_on=tuple(args.match_on),
+        strict=args.strict,
     )
 
 
@@ -178,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "cassette":
         return run_cassette_command(args)
+    if args.command == "ca":
+        return print_ca(args)
     try:
         asyncio.run(serve(checked_config(args)))
     except (ConfigError, CassetteError) as exc:

@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -28,6 +30,7 @@ from mockgem.server import create_app
 from mockgem.server.admin import reset_app
 from mockgem.server.keys import CASSETTES, JOURNAL, RULES
 from mockgem.server.proxy import InterceptingSite
+from mockgem.tls import LocalCA
 
 T = TypeVar("T")
 RuleGiven = str | Path | dict[str, Any]
@@ -58,6 +61,16 @@ class MockGemServer:
     @property
     def openai_base_url(self) -> str:
         return f"{self.url}/v1beta/openai/"
+
+    def cassette_url(self, name: str) -> str:
+        """A base URL that replays the loaded cassette `name` (and records into it), for the
+        requests of one client only: `{url}/_cassette/{name, percent-encoded}`."""
+        return f"{self.url}/_cassette/{quote(name, safe='')}"
+
+    @property
+    def ca(self) -> LocalCA:
+        """The local CA whose leaves the proxy presents: trust `ca.bundle_path` (`SSL_CERT_FILE`)."""
+        return LocalCA.at(self.config.state_dir)
 
     @property
     def requests(self) -> RequestJournal:
@@ -125,6 +138,8 @@ class MockGemServer:
 
     def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
         loop = asyncio.new_event_loop()
+        # Named, as the server's own thread is: `--mockgem-block-network` lets mockgem's lookups through.
+        loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="mockgem"))
         try:
             loop.run_until_complete(self._startup())
         except BaseException as exc:  # handed to the starting thread, which re-raises it
