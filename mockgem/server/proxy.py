@@ -46,7 +46,8 @@ def install_tunnels(app: web.Application) -> None:
 def intercepted(request: web.Request) -> bool:
     """Whether the request was meant for another host and came through the proxy: a tunnel's,
     or an absolute-form `GET http://host/path`."""
-    return request.message.url.absolute or (request.transport is not None and request.transport in request.app[TUNNELS])
+    absolute_form = not request.raw_path.startswith("/")
+    return absolute_form or (request.transport is not None and request.transport in request.app[TUNNELS])
 
 
 def connect_target(head: bytes) -> tuple[str, int] | None:
