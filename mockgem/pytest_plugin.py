@@ -47,6 +47,7 @@ GUARD = pytest.StashKey[NetworkGuard]()
 FALLBACK_PROPERTY = "mockgem_fallbacks"
 # The characters pytest-recording replaces in a cassette's file name.
 _UNSAFE_NAME_CHARACTERS = "<>?%*:|\"'/\\"
+CASSETTE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".har"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -185,7 +186,8 @@ def plan_for(request: pytest.FixtureRequest, suite: dict[str, Any] | None = None
     options = {**ini_settings(request.config), **(suite or {}), **(marker.kwargs if marker else {})}
     here = request.path.parent
     name = str(options.pop("cassette", None) or default_cassette_name(request))
-    cassette = here / "cassettes" / request.path.stem / (name if Path(name).suffix else f"{name}.yaml")
+    # `Class.test_name` has a dot but no extension: pytest-recording adds `.yaml` to it too.
+    cassette = here / "cassettes" / request.path.stem / (name if Path(name).suffix in CASSETTE_SUFFIXES else f"{name}.yaml")
     chosen_mode = marker.kwargs.get("mode") if marker else None
     mode = chosen_mode or request.config.getoption("--mockgem-mode") or options.get("mode") or RecordMode.REPLAY.value
     options["mode"] = mode.value if isinstance(mode, RecordMode) else mode

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ from mockgem import MockGemServer
 pytest_plugins = ["pytester"]
 
 EXAMPLE_RULES = Path(__file__).parent.parent / "mockgem" / "examples" / "rules.yaml"
-CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
+# Beside the checkout (`MOCKGEM_CORPUS` names it where a worktree has none beside it).
+CORPUS = Path(os.environ.get("MOCKGEM_CORPUS") or Path(__file__).parent.parent.parent / "shared" / "corpus")
 
 
 @pytest.fixture
