@@ -112,17 +112,18 @@ class _Queue:
     through its key is played for its route too."""
 
     items: list[_Slot] = field(default_factory=list)
+    cursor: int = 0  # every slot before it was played: a long queue is not scanned from its start
 
     @property
     def used_up(self) -> bool:
-        return all(slot.played for slot in self.items)
+        return self._first_unplayed() is None
 
     def next(self, *, repeat_last: bool, fits: Callable[[Recorded], bool] | None = None) -> Recorded | None:
         """The first unplayed recording (that `fits`); once all were played, the last again, or
         None if it must not repeat (a recording of this run always repeats: auto answers a
         request it just recorded)."""
-        fitting = [slot for slot in self.items if fits is None or fits(slot.recorded)]
-        slot = next((slot for slot in fitting if not slot.played), None)
+        fitting = self.items if fits is None else [slot for slot in self.items if fits(slot.recorded)]
+        slot = self._first_unplayed() if fits is None else next((slot for slot in fitting if not slot.played), None)
         if slot is None and fitting and (repeat_last or fitting[-1].recorded.fresh):
             slot = fitting[-1]
         if slot is None:
@@ -132,10 +133,20 @@ class _Queue:
 
     def next_unplayed(self) -> Recorded | None:
         """The first recording not played yet, now played; None once all were."""
-        slot = next((slot for slot in self.items if not slot.played), None)
+        slot = self._first_unplayed()
         if slot is not None:
             slot.played = True
         return slot.recorded if slot else None
+
+    def restart(self) -> None:
+        self.cursor = 0
+        for slot in self.items:
+            slot.played = False
+
+    def _first_unplayed(self) -> _Slot | None:
+        while self.cursor < len(self.items) and self.items[self.cursor].played:
+            self.cursor += 1
+        return self.items[self.cursor] if self.cursor < len(self.items) else None
 
     def add(self, slot: _Slot, *, served: bool) -> None:
         """Queue `slot`; `served` (it answered its request as it was recorded) counts it as
@@ -166,9 +177,8 @@ class _Scope:
         return scope
 
     def restart(self) -> None:
-        for queue in self.keys.values():
-            for slot in queue.items:
-                slot.played = False
+        for queue in (*self.keys.values(), *self.routes.values()):
+            queue.restart()
 
 
 class CassetteIndex:
