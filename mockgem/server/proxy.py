@@ -141,8 +141,9 @@ class ProxyFront(asyncio.Protocol):
 class InterceptingSite(web.TCPSite):
     """A TCP site whose connections start at a `ProxyFront`: mockgem's port, and its proxy."""
 
-    def __init__(self, runner: web.AppRunner, host: str | None = None, port: int | None = None) -> None:
-        super().__init__(runner, host, port)
+    def __init__(self, runner: web.AppRunner, host: str | None = None, port: int | None = None, *,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
+        super().__init__(runner, host, port, ssl_context=ssl_context)
         self.app_runner = runner
         self.fronts: set[ProxyFront] = set()
         self._authority: LocalCA | None = None
@@ -153,7 +154,7 @@ class InterceptingSite(web.TCPSite):
         assert handlers is not None
         tunnels = self.app_runner.app[TUNNELS]
         server = await asyncio.get_running_loop().create_server(
-            lambda: ProxyFront(handlers, self.context_for, tunnels, self.fronts), self._host, self._port,
+            lambda: ProxyFront(handlers, self.context_for, tunnels, self.fronts), self._host, self._port, ssl=self._ssl_context,
         )
         self._server = server
         self._bound_port = server.sockets[0].getsockname()[1] if server.sockets else self._port
