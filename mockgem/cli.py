@@ -21,9 +21,10 @@ from mockgem.errors import CassetteError, ConfigError
 from mockgem.serve_options import EXAMPLE_CASSETTE, EXAMPLE_RULES, add_serve_command
 from mockgem.heap import loaded_for_good
 from mockgem.server import create_app
-from mockgem.server.keys import JOURNAL
-from mockgem.tls import LocalCA
 from mockgem.server.http_errors import GeminiAppRunner
+from mockgem.server.keys import JOURNAL
+from mockgem.server.proxy import InterceptingSite
+from mockgem.tls import LocalCA
 
 # Config fields whose flag is not `--` + the field name, and what their valid values are.
 _FLAGS = {
@@ -41,8 +42,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     add_serve_command(commands)
     add_cassette_commands(commands)
-    commands.add_parser("ca", help="print the path of mockgem's local CA certificate (made on first use)").add_argument("--state-dir", type=Path)
+    add_ca_command(commands)
     return parser
+
+
+def add_ca_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ca = commands.add_parser("ca", help="print the path of the local CA the proxy's certificates come from (made on first use)")
+    ca.add_argument("--state-dir", type=Path, help="the server's --state-dir (default: ~/.cache/mockgem)")
+    ca.add_argument("--bundle", action="store_true", help="the CA followed by the system's roots, for SSL_CERT_FILE")
+
+
+def print_ca(args: argparse.Namespace) -> int:
+    authority = LocalCA.at(args.state_dir)
+    print(authority.bundle_path if args.bundle else authority.cert_path)
+    return 0
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -79,6 +92,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         match_version=args.match_version,
         rewrite=args.rewrite,
         tls=args.tls,
+        match_on=tuple(args.match_on),
+        strict=args.strict,
     )
 
 
@@ -91,7 +106,7 @@ async def serve(config: Config, *, quiet: bool = False, verbose: bool = False) -
         app[JOURNAL].subscribe(access_log(verbose, say))
     runner = GeminiAppRunner(app, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port, ssl_context=LocalCA.at(config.state_dir).server_context() if config.tls else None)
+    site = InterceptingSite(runner, config.host, config.port, ssl_context=LocalCA.at(config.state_dir).server_context() if config.tls else None)
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else config.port
     summary = startup_summary(app, f"{'https' if config.tls else 'http'}://{config.host}:{port}")
@@ -144,8 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "cassette":
         return run_cassette_command(args)
     if args.command == "ca":
-        print(LocalCA.at(args.state_dir).cert_path)
-        return 0
+        return print_ca(args)
     try:
         asyncio.run(serve(checked_config(args), quiet=args.quiet, verbose=args.verbose))
     except (ConfigError, CassetteError) as exc:

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mockgem.sources.cassettes.jsonpath import parse_path
-from mockgem.sources.cassettes.keys import KeyRules
+from mockgem.sources.cassettes.keys import DEFAULT_MATCH_ON, KeyRules, matchers
 from mockgem.sources.cassettes.redact import RedactionRules
 
 DEFAULT_MAX_BODY = 20 * 1024 * 1024
@@ -31,8 +31,10 @@ class Config(BaseModel):
     `faults` are terms of the fault language (`503@0.05`, `latency=200ms..800ms`) that every
     generate call may get, rolled from `seed` (a random seed when None); `quotas` are `--quota`
     values (`gemini-2.5-flash:rpm=10`). Both are checked when the app is created.
-    The `redact_*` and `hash_blobs_over` filters apply to what is recorded; `ignore_paths` and
-    `match_version` to how a request finds its recording.
+    The `redact_*` and `hash_blobs_over` filters apply to what is recorded; `ignore_paths`,
+    `match_version` and `match_on` (vcrpy's matcher names, plus `gemini_body`) to how a request
+    finds its recording. In replay a request of a selected cassette that matches no recording gets
+    the next unplayed one of its method and path, reported; `strict` makes it a miss instead.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -68,6 +70,8 @@ class Config(BaseModel):
     match_version: bool = False
     rewrite: bool = False
     tls: bool = False  # serve HTTPS and WSS with a leaf of the local CA (`mockgem.tls`)
+    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    strict: bool = False
 
     @field_validator("redact_paths", "ignore_paths")
     @classmethod
@@ -76,8 +80,14 @@ class Config(BaseModel):
             parse_path(path)
         return paths
 
+    @field_validator("match_on")
+    @classmethod
+    def _known_matchers(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        matchers(names)
+        return names
+
     def key_rules(self) -> KeyRules:
-        return KeyRules(ignored_paths=self.ignore_paths, match_version=self.match_version)
+        return KeyRules(ignored_paths=self.ignore_paths, match_version=self.match_version, match_on=self.match_on)
 
     def redaction_rules(self) -> RedactionRules:
         return RedactionRules(

@@ -15,9 +15,11 @@ import asyncio
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar, Unpack
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -30,6 +32,7 @@ from mockgem.server.admin import reset_app
 from mockgem.server.http_errors import GeminiAppRunner
 from mockgem.server.keys import CASSETTES, JOURNAL, RULES
 from mockgem.settings import Settings, checked_config
+from mockgem.server.proxy import InterceptingSite
 from mockgem.tls import LocalCA
 
 T = TypeVar("T")
@@ -72,6 +75,16 @@ class MockGemServer:
     @property
     def openai_base_url(self) -> str:
         return f"{self.url}/v1beta/openai/"
+
+    def cassette_url(self, name: str) -> str:
+        """A base URL that replays the loaded cassette `name` (and records into it), for the
+        requests of one client only: `{url}/_cassette/{name, percent-encoded}`."""
+        return f"{self.url}/_cassette/{quote(name, safe='')}"
+
+    @property
+    def ca(self) -> LocalCA:
+        """The local CA whose leaves the proxy presents: trust `ca.bundle_path` (`SSL_CERT_FILE`)."""
+        return LocalCA.at(self.config.state_dir)
 
     @property
     def requests(self) -> RequestJournal:
@@ -139,6 +152,8 @@ class MockGemServer:
 
     def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
         loop = asyncio.new_event_loop()
+        # Named, as the server's own thread is: `--mockgem-block-network` lets mockgem's lookups through.
+        loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="mockgem"))
         try:
             loop.run_until_complete(self._startup())
         except BaseException as exc:  # handed to the starting thread, which re-raises it
@@ -159,7 +174,7 @@ class MockGemServer:
         self._runner = GeminiAppRunner(create_app(self.config), handle_signals=False)
         await self._runner.setup()
         ssl_context = LocalCA.at(self.config.state_dir).server_context() if self.config.tls else None
-        site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)
+        site = InterceptingSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)
         await site.start()
         self.port = self._runner.addresses[0][1]
         if self.ca_bundle is not None:  # google-genai reads it when a client is made; put back on stop

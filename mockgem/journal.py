@@ -40,7 +40,9 @@ class JournalEntry:
     Both are kept as JSON bytes (`encoded_body`, `encoded_native_body`): a thousand kept requests
     as nested dicts would make every garbage collection of the server's process slower.
     `answered_by` names the rule or recording (`rule 0 in rules.yaml`, `demo.yaml #3`), `source`
-    its kind; `miss` holds the miss message when nothing could answer.
+    its kind; `miss` holds the miss message when nothing could answer. `fallback` says how an
+    answer stands in for a recording that matched: a recording played by order (vcrpy's way)
+    with its differences, or a simulator's answer while the cassette held recordings of the route.
     """
 
     number: int
@@ -66,6 +68,7 @@ class JournalEntry:
     def frames(self) -> list[JSONDict]:
         """A Live session's frames in order: `{"from": "client"|"server", "at": seconds, "message": ...}`."""
         return orjson.loads(self.encoded_frames) if self.encoded_frames else []
+    fallback: str | None = None
 
     @property
     def body(self) -> JSONDict | None:
@@ -174,6 +177,7 @@ class RequestJournal:
         self._bytes = 0
         # Kept apart too, so that a miss is still there after `limit` newer requests.
         self._misses: deque[JournalEntry] = deque(maxlen=limit)
+        self._fallbacks: deque[JournalEntry] = deque(maxlen=limit)
         self._stats = Stats()
         self._numbered = 0
         self._listeners: list[JournalListener] = []
@@ -195,6 +199,8 @@ class RequestJournal:
                 self._bytes -= self._entries.popleft().size
             if entry.miss is not None:
                 self._misses.append(entry)
+            if entry.fallback is not None:
+                self._fallbacks.append(entry)
             self._stats.count(entry)
         for listener in self._listeners:
             listener(entry)
@@ -208,6 +214,7 @@ class RequestJournal:
             self._entries.clear()
             self._bytes = 0
             self._misses.clear()
+            self._fallbacks.clear()
             self._stats = Stats()
 
     @property
@@ -225,6 +232,12 @@ class RequestJournal:
         """Every request nothing could answer since the last clear (the latest `limit` of them)."""
         with self._lock:
             return list(self._misses)
+
+    @property
+    def fallbacks(self) -> list[JournalEntry]:
+        """Every request answered by a fallback since the last clear (the latest `limit` of them)."""
+        with self._lock:
+            return list(self._fallbacks)
 
     def stats(self) -> JSONDict:
         with self._lock:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from mockgem.cassette_commands import add_redaction_options, json_path
+from mockgem.sources.cassettes.keys import DEFAULT_MATCH_ON
 from mockgem.config import DEFAULT_MAX_BODY, GIB, RecordMode
 
 _SIZE = re.compile(r"^(\d+)\s*([kmg]i?b?|b)?$", re.IGNORECASE)
@@ -96,6 +97,9 @@ def add_sources(group: argparse._ArgumentGroup) -> None:
 def add_matching(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--ignore-path", action="append", default=[], dest="ignore_paths", type=json_path, metavar="JSONPATH", help="leave this JSON path of request bodies out of matching, e.g. generationConfig.seed (repeatable)")
     group.add_argument("--match-version", action="store_true", help="match the API version (v1, v1beta) too; ignored by default")
+    group.add_argument("--match-on", nargs="+", default=list(DEFAULT_MATCH_ON), metavar="MATCHER",
+                       help=f"what a recording must match, in vcrpy's names, or gemini_body (default: {' '.join(DEFAULT_MATCH_ON)})")
+    group.add_argument("--strict", action="store_true", help="a request that matches no recording is a miss: no order-based fallback")
 
 
 def add_faults(group: argparse._ArgumentGroup) -> None:

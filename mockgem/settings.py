@@ -55,6 +55,8 @@ class Settings(TypedDict, total=False):
     match_version: bool
     rewrite: bool
     tls: bool
+    match_on: tuple[str, ...]
+    strict: bool
 
 
 SETTING_NAMES = tuple(Config.model_fields)

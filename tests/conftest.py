@@ -16,7 +16,8 @@ pytest_plugins = ["pytester"]
 os.environ.setdefault("MOCKGEM_PARSED_CACHE", "off")
 
 EXAMPLE_RULES = Path(__file__).parent.parent / "mockgem" / "examples" / "rules.yaml"
-CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
+# Beside the checkout (`MOCKGEM_CORPUS` names it where a worktree has none beside it).
+CORPUS = Path(os.environ.get("MOCKGEM_CORPUS") or Path(__file__).parent.parent.parent / "shared" / "corpus")
 
 
 @pytest.fixture

@@ -231,3 +231,17 @@ def test_serve_verbose_adds_the_model_and_a_miss_s_whole_message(tmp_path: Path)
     process.communicate(timeout=10)
     assert lines[-2].startswith("POST /v1beta/models/gemini-2.5-flash:countTokens 200 ")
     assert lines[-1] == "  model=gemini-2.5-flash cassette=example.yaml"
+
+
+def test_ca_prints_the_local_ca_made_on_first_use_in_the_state_dir(tmp_path: Path) -> None:
+    printed = subprocess.run([sys.executable, "-m", "mockgem", "ca", "--state-dir", str(tmp_path)], capture_output=True, text=True, check=True)
+    path = Path(printed.stdout.strip())
+    assert path == tmp_path / "ca" / "ca.pem" and path.read_text().startswith("-----BEGIN CERTIFICATE-----")
+    bundle = subprocess.run([sys.executable, "-m", "mockgem", "ca", "--state-dir", str(tmp_path), "--bundle"], capture_output=True, text=True, check=True)
+    assert Path(bundle.stdout.strip()).read_text().startswith(path.read_text())
+
+
+def test_matching_flags_reach_the_config() -> None:
+    config = config_from_args(build_parser().parse_args(["serve", "--match-on", "method", "uri", "--strict"]))
+    assert (config.match_on, config.strict) == (("method", "uri"), True)
+    assert config_from_args(build_parser().parse_args(["serve"])).match_on == ("method", "path", "query", "gemini_body")

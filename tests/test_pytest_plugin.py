@@ -101,7 +101,7 @@ def test_plugin_records_each_test_then_replays_offline(project: pytest.Pytester,
 def test_plugin_fails_a_test_whose_request_was_not_recorded_with_the_diff(project: pytest.Pytester, make_server: Callable[..., MockGemServer]) -> None:
     record(project, make_server(rules=EXAMPLE_RULES)).assert_outcomes(passed=2)
     project.makepyfile(test_app=TESTS.replace("weather in Paris?", "weather in Rome?"))
-    result = run(project)
+    result = run(project, "-o", "mockgem_strict=true")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines([
         "*mockgem: 1 request had no recorded answer in *test_weather.yaml",
@@ -205,7 +205,8 @@ def test_plugin_keeps_the_keys_a_user_set(project: pytest.Pytester, monkeypatch:
 import os
 def test_keys(mockgem):
     assert os.environ["GOOGLE_API_KEY"] == "users-own-key" and "GEMINI_API_KEY" not in os.environ
-    assert os.environ["OPENAI_BASE_URL"] == mockgem.openai_base_url
+    assert os.environ["OPENAI_BASE_URL"].startswith(mockgem.url + "/_cassette/")
+    assert os.environ["OPENAI_BASE_URL"].endswith("/v1beta/openai/")
 ''')
     run(project, "test_keys.py").assert_outcomes(passed=1)
 
@@ -216,7 +217,7 @@ def test_plugin_leaves_openai_alone_when_told(project: pytest.Pytester, monkeypa
 import os
 def test_openai_untouched(mockgem):
     assert "OPENAI_BASE_URL" not in os.environ and "OPENAI_API_KEY" not in os.environ
-    assert os.environ["GOOGLE_GEMINI_BASE_URL"] == mockgem.url
+    assert os.environ["GOOGLE_GEMINI_BASE_URL"].startswith(mockgem.url + "/_cassette/")
 ''')
     run(project, "test_openai_env.py").assert_outcomes(passed=1)
 

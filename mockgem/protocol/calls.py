@@ -278,7 +278,8 @@ class ApiRequest:
     request, with `raw` its bytes: a recording is matched against those first, so an
     OpenAI-compatible request translated to `call` still finds a recording of its own path.
     `invalid` is the error the real API would give for the body: a recording may still answer
-    (the real API accepted what was recorded), the simulators raise it.
+    (the real API accepted what was recorded), the simulators raise it. `origin` is the
+    `scheme://host` the client addressed (Google's, through the proxy).
     """
 
     call: ApiCall
@@ -289,6 +290,7 @@ class ApiRequest:
     method: str = ""
     path: str = ""
     verdict: Verdict = field(default_factory=lambda: ACCEPTED, compare=False)
+    origin: str = ""
 
     @property
     def stream(self) -> bool:
@@ -302,6 +304,11 @@ class ApiRequest:
     def target(self) -> str:
         """The client's path and query, as a recording's URI is compared with it."""
         return f"{self.path}?{urlencode(self.query)}" if self.query else self.path
+
+    @property
+    def url(self) -> str:
+        """The whole URL the client asked for: what `match_on` compares scheme, host and port in."""
+        return self.origin + self.target
 
     def query_value(self, name: str) -> str | None:
         return next((value for key, value in self.query if key == name), None)

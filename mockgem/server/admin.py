@@ -7,6 +7,7 @@ import yaml
 from aiohttp import web
 
 from mockgem._version import __version__
+from mockgem.config import RecordMode
 from mockgem.errors import ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
 from mockgem.server.admin_bodies import admin_body
@@ -35,7 +36,11 @@ async def select_cassette(request: web.Request) -> web.StreamResponse:
     name = admin_body(await request.read(), "PUT /_mockgem/cassette", ("name",)).get("name")
     if not isinstance(name, str) or not name:
         raise InvalidArgument('expected {"name": "<cassette name>"}')
-    return render_json({"active": request.app[CASSETTES].select(inside_name(name, "cassette name"))})
+    cassettes = request.app[CASSETTES]
+    unknown = cassettes.unknown(name) if request.app[CONFIG].mode is RecordMode.REPLAY else None
+    if unknown is not None:
+        raise NotFound(f"mockgem: {unknown}")
+    return render_json({"active": cassettes.select(inside_name(name, "cassette name"))})
 
 
 async def requests(request: web.Request) -> web.StreamResponse:

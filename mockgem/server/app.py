@@ -11,6 +11,7 @@ from mockgem.faults import parse_faults
 from mockgem.server.fault_state import FaultBoard, QuotaDesk
 from mockgem.journal import RequestJournal
 from mockgem.server.keys import CONFIG, FAULTS, JOURNAL, POSTED_RULES, QUOTAS
+from mockgem.server.proxy import install_tunnels
 from mockgem.server.render import add_cors_headers, compact_when_asked
 from mockgem.server.resource_use import file_labels
 from mockgem.server.live import setup_live_routes
@@ -31,6 +32,7 @@ def create_app(config: Config) -> web.Application:
     app[QUOTAS] = QuotaDesk(config.quotas)
     setup_live_routes(app)
     setup_routes(app)
+    install_tunnels(app)
     app.on_response_prepare.append(add_cors_headers)
     app.on_response_prepare.append(compact_when_asked)
     return app

@@ -8,6 +8,7 @@ stage leaves state on the aiohttp request for a later one to find.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from mockgem.protocol.calls import ApiCall, ApiRequest, names_openai_layer
 from mockgem.protocol.catalog import bare_model_id
 from mockgem.protocol.forms import ResponseForm, form_of
 from mockgem.sources.base import Answer, Miss
+
+log = logging.getLogger("mockgem")
 
 
 @dataclass(slots=True, eq=False)
@@ -46,6 +49,7 @@ class Exchange:
     simulated: bool = False
     chunk_offsets_ms: list[float] = field(default_factory=list)
     frames: bytes | None = None  # a Live session's frames, as JSON
+    fallback: str | None = None
     started: float = field(default_factory=time.time)
     clock: float = field(default_factory=time.perf_counter)
     closed: bool = False
@@ -57,7 +61,14 @@ class Exchange:
 
     def answered(self, answer: Answer) -> Answer:
         self.answer = answer
+        if answer.fallback:
+            self.fell_back(answer.fallback)
         return answer
+
+    def fell_back(self, how: str) -> None:
+        """Journaled and logged: the answer stands in for a recording that would have matched."""
+        self.fallback = how
+        log.warning("%s %s answered by a fallback: %s", self.method, self.path, how)
 
     def close(self, status: int | None) -> None:
         """Writes the journal entry now, once: before a stream's last byte (a client that has read
@@ -81,7 +92,7 @@ class Exchange:
             cassette=self.cassette,
             answered_by=self._answered_by(), source=self._source(),
             miss=self.miss.reason if self.miss else None, faults=self._faults(),
-            chunk_offsets_ms=tuple(self.chunk_offsets_ms), encoded_frames=self.frames,
+            chunk_offsets_ms=tuple(self.chunk_offsets_ms), encoded_frames=self.frames, fallback=self.fallback,
         )
 
     def wrote_chunk(self) -> None:

@@ -9,6 +9,7 @@ from aiohttp import web
 from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.server.exchange import Exchange
+from mockgem.server.fallbacks import note_if_simulated
 from mockgem.server.faulting import admit
 from mockgem.server.keys import SOURCE
 from mockgem.server.parse import api_request
@@ -27,7 +28,9 @@ async def ask(request: web.Request, exchange: Exchange, api: ApiRequest) -> Answ
         log.warning("no answer for %s %s: %s", request.method, request.path, result.reason)
         # 400, not 5xx: clients must not retry a request that nothing can answer.
         raise ApiError(f"mockgem: no answer for this request. {result.reason}", code=400, status="FAILED_PRECONDITION")
-    return exchange.answered(result)
+    exchange.answered(result)
+    note_if_simulated(request, exchange)
+    return result
 
 
 async def generate(request: web.Request, exchange: Exchange) -> web.StreamResponse:

@@ -43,6 +43,12 @@ async def read_limited(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def addressed_origin(request: web.Request) -> str:
+    """`scheme://host[:port]` as the client addressed it: this server, or another host through the proxy."""
+    # Not request.host: of an absolute-form target (`GET http://host:8000/x`) it drops the port.
+    return str(request.url.origin())
+
+
 def payload_too_large(limit: int) -> InvalidArgument:
     return InvalidArgument(f"Request payload size exceeds the limit: {limit} bytes.")
 
@@ -52,7 +58,7 @@ def api_request(request: web.Request, exchange: Exchange, call: ApiCall | None =
     call = call or _known(exchange)
     body, verdict = _read(call.action, exchange.body)
     api = ApiRequest(call, body, exchange.body, tuple(request.query.items()), tuple(request.headers.items()),
-                     method=request.method, path=request.path, verdict=verdict)
+                     method=request.method, path=request.path, verdict=verdict, origin=addressed_origin(request))
     exchange.client = exchange.asked = api
     return api
 
@@ -71,7 +77,7 @@ def openai_request(request: web.Request, exchange: Exchange) -> ApiRequest:
     if not isinstance(body, dict):
         raise InvalidArgument("Invalid JSON payload received. Expected an object.")
     api = ApiRequest(_known(exchange), body, exchange.body, tuple(request.query.items()), tuple(request.headers.items()),
-                     method=request.method, path=request.path)
+                     method=request.method, path=request.path, origin=addressed_origin(request))
     exchange.client = api
     return api
 

@@ -1,15 +1,16 @@
 """The one aiohttp handler: every request goes through the same stages, in this order.
 
 1. A browser's preflight is answered at once (no key, no journal entry).
-2. `/_mockgem/` goes to the admin API.
-3. Otherwise an `Exchange` begins: the call the path names (None if none does) and the form the
+2. A base URL's `/_cassette/NAME/` prefix is taken off: it names the request's cassette
+   (`cassette_choice`). `/_mockgem/` goes to the admin API.
+3. Otherwise an `Exchange` begins (in replay a cassette the request names must be loaded): the call the path names (None if none does) and the form the
    answer takes; the credentials are checked for a Google method, and the body is read once.
 4. The recordings are asked first, on any route (`recorded.answer_recorded`), in replay and auto.
    Methods whose answers faults and rules can shape (generate, chat, count, embed, models)
    ask them after admission and the fitting rules, inside their handler, unless no fault,
    quota or rule is there to act.
 5. The method's handler (the simulators, or the upstream) answers the rest; a path no method has
-   is a 404.
+   is a 404, but for another host through the proxy (`foreign`): a miss, or the upstream.
 Whatever goes wrong reaches the client in its surface's envelope, and the exchange is closed
 (journaled) once its response is out, with the status the client got.
 """
@@ -25,10 +26,13 @@ from mockgem.errors import ApiError, NotFound, PermissionDenied
 from mockgem.protocol.base_url_hints import hint_for
 from mockgem.protocol.calls import ApiCall, parse_call
 from mockgem.protocol.envelopes import MISSING_KEY_MESSAGE, MISSING_OAUTH_MESSAGE, api_error, invalid_key_error
+from mockgem.server.cassette_choice import check_chosen, chosen_cassette, routed
 from mockgem.server.exchange import Exchange
 from mockgem.server.faulting import FAULT_HEADER
-from mockgem.server.keys import CASSETTES, CONFIG, FAULTS, JOURNAL, QUOTAS, RULES
+from mockgem.server.foreign import answer_foreign
+from mockgem.server.keys import CONFIG, FAULTS, JOURNAL, QUOTAS, RULES
 from mockgem.server.parse import payload_too_large, read_body
+from mockgem.server.proxy import intercepted
 from mockgem.server.recorded import answer_recorded
 from mockgem.server.render import is_preflight, render_error, render_preflight
 
@@ -44,10 +48,11 @@ def request_handler(handlers: dict[str, Handler], asking: frozenset[str], admin:
     async def handle(request: web.Request) -> web.StreamResponse:
         if is_preflight(request):
             return render_preflight(request)
+        request = routed(request)
         call = parse_call(request.method, request.path)
         if call is not None and call.surface == "admin":
             return await _answer_admin(request, admin.get(call.action))
-        exchange = Exchange.begin(request.method, request.path, call, request.query.get("alt"), request.app[JOURNAL], _cassette(request))
+        exchange = Exchange.begin(request.method, request.path, call, request.query.get("alt"), request.app[JOURNAL], chosen_cassette(request))
         try:
             response = await _answer_api(request, exchange, handlers.get(call.action) if call else None, call is not None and call.action in asking)
         except Exception as error:
@@ -60,6 +65,7 @@ def request_handler(handlers: dict[str, Handler], asking: frozenset[str], admin:
 
 async def _answer_api(request: web.Request, exchange: Exchange, handler: Handler | None, asks_itself: bool) -> web.StreamResponse:
     call = exchange.call
+    check_chosen(request, exchange)
     if call is not None and not _is_upload_session(request, call):
         exchange.api_key = check_credentials(request, call)
     config = request.app[CONFIG]
@@ -68,6 +74,8 @@ async def _answer_api(request: web.Request, exchange: Exchange, handler: Handler
         recorded = await answer_recorded(request, exchange, as_is_only=asks_itself)
         if recorded is not None:
             return recorded
+    if handler is None and intercepted(request):
+        return await answer_foreign(request, exchange)
     if handler is None:
         # UNVERIFIED: Google's front end answers an unknown method+path pair as not found.
         raise NotFound(" ".join(filter(None, ["Method not found.", hint_for(request.method, request.path)])))
@@ -107,10 +115,6 @@ def nothing_acts_first(request: web.Request) -> bool:
     """No fault, quota or scripted rule could act before the recordings on this request."""
     app = request.app
     return not (app[RULES].rules or app[FAULTS].faults or app[QUOTAS].specs or FAULT_HEADER in request.headers)
-
-
-def _cassette(request: web.Request) -> str | None:
-    return request.headers.get("X-Mockgem-Cassette") or request.app[CASSETTES].active
 
 
 def _is_upload_session(request: web.Request, call: ApiCall) -> bool:

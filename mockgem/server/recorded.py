@@ -2,9 +2,11 @@
 
 In replay and auto the cassettes are asked before a route's simulator (files, caches, batches,
 anything mockgem does not simulate), by a key that needs no knowledge of the route: method,
-path without host and API version, canonical query and body. A generate call is asked here too
-when no fault, quota or rule could act before the recordings, so that a recorded answer in the
-client's form is bytes written at once: the hot path of a replayed test suite. The names in a recorded answer
+path without host and API version, canonical query and body (or what `match_on` names). A
+generate call is asked here too when no fault, quota or rule could act before the recordings, so
+that a recorded answer in the client's form is bytes written at once: the hot path of a replayed
+test suite. When the selected cassette holds recordings of the route and none is played, the
+simulator that answers instead is reported (`fallbacks`). The names in a recorded answer
 stay the recorded names. A recorded resumable upload keeps working: its session URL is
 rewritten to point back at this server with the recorded `upload_id`, so the chunks sent to it
 are looked up (and answered) as recorded too.
@@ -20,7 +22,9 @@ from multidict import CIMultiDict
 from mockgem.config import RecordMode
 from mockgem.protocol.calls import VERSIONS
 from mockgem.server.exchange import Exchange
+from mockgem.server.fallbacks import note_simulated
 from mockgem.server.keys import CASSETTES, CONFIG
+from mockgem.server.parse import addressed_origin
 from mockgem.server.render import GOOGLE_HEADERS, public_origin
 from mockgem.sources.base import Chunks, RecordedBytes
 
@@ -35,8 +39,11 @@ async def answer_recorded(request: web.Request, exchange: Exchange, *, as_is_onl
     if request.app[CONFIG].mode not in ASKING_MODES:
         return None
     accept = (lambda answer: goes_out_as_is(answer, exchange)) if as_is_only else None
-    answer = request.app[CASSETTES].take(request.method, request.path_qs, exchange.body, tuple(request.headers.items()), accept)
+    url = addressed_origin(request) + request.path_qs
+    answer = request.app[CASSETTES].take(request.method, url, exchange.body, tuple(request.headers.items()), accept)
     if answer is None:
+        if exchange.call is not None and not as_is_only:  # a generate call's handler asks the recordings again
+            note_simulated(request, exchange, "the simulator of this route")
         return None
     exchange.answered(answer)
     return render_recorded(request, answer)

@@ -34,10 +34,11 @@ PREFLIGHT_MAX_AGE = "3600"
 
 
 def public_origin(request: web.Request) -> str:
-    """`scheme://host` as the client reached this server, through a proxy or a port map too."""
+    """`scheme://host` as the client reached this server, through a proxy or a port map too, and
+    the base URL's `/_cassette/NAME` prefix the request came with (`cassette_choice`)."""
     host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip() or request.host
     scheme = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() or request.scheme
-    return f"{scheme}://{host}"
+    return f"{scheme}://{host}{request.headers.get('x-mockgem-base-prefix', '')}"
 
 
 def render_json(body: object, status: int = 200) -> web.Response:

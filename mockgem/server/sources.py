@@ -56,7 +56,7 @@ def load_cassettes(config: Config) -> CassetteSource:
     return CassetteSource.load(
         file=config.cassette, directory=directory, timing=ReplayTiming.parse(config.replay_timing),
         rules=config.key_rules(), redaction=config.redaction_rules(), repeat_last=config.mode is not RecordMode.AUTO,
-        rewrite=config.rewrite and config.mode is RecordMode.RECORD,
+        rewrite=config.rewrite and config.mode is RecordMode.RECORD, fallback=config.mode is RecordMode.REPLAY and not config.strict,
     )
 
 

@@ -24,6 +24,8 @@ class Answered:
     origin: str = ""
     source: str = ""
     faults: tuple[str, ...] = ()
+    # How a recording played by order differs from the request it answered (vcrpy's order replay).
+    fallback: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

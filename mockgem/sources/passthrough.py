@@ -192,6 +192,18 @@ class PassthroughSource:
             return await self._session.ws_connect(url, headers=dict(headers), max_msg_size=0)
         except aiohttp.ClientError as exc:
             raise ApiError(f"mockgem: the upstream {url} could not be reached: {exc}", code=502, status="UNAVAILABLE") from exc
+    async def forward(self, sent: RecordedRequest) -> tuple[Relayed, Interaction]:
+        """Sends `sent` as it is (a request for another host, through the proxy); the answer and
+        the exchange, for the caller to record."""
+        if self._session is None:
+            raise ApiError("mockgem: the upstream connection is not open", code=503, status="UNAVAILABLE")
+        try:
+            async with self._session.request(sent.method, sent.uri, data=sent.body or None, headers=dict(sent.headers)) as response:
+                raw = await response.read()
+        except aiohttp.ClientError as exc:
+            raise ApiError(f"mockgem: {sent.uri} could not be reached: {exc}", code=502, status="UNAVAILABLE") from exc
+        headers = kept_response_headers(response.headers)
+        return Relayed(response.status, headers, raw), Interaction(sent, RecordedResponse(response.status, headers, raw, response.reason or ""))
 
     async def _send(self, session: aiohttp.ClientSession, request: ApiRequest, sent: RecordedRequest, record: bool = True) -> _Exchange:
         try:

@@ -59,6 +59,7 @@ def test_journal_keeps_each_sdk_request_and_what_answered_it(server: MockGemServ
         "status": 200, "surface": "gemini", "action": "generateContent", "model": MODEL,
         "body": {"contents": [{"parts": [{"text": "weather in Paris?"}], "role": "user"}]}, "native_body": None,
         "cassette": None, "answered_by": f"rule 0 in {EXAMPLE_RULES}", "source": "rules", "miss": None, "faults": [], "chunks": [],
+            "fallback": None,
     }
     assert compat["surface"] == "openai" and compat["action"] == "chat.completions"
     assert compat["body"]["messages"] == [{"role": "user", "content": "json please"}]

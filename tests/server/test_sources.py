@@ -68,7 +68,7 @@ def test_ignore_path_lets_a_request_with_another_value_there_replay(tmp_path: Pa
     cassette, answer = _record(tmp_path, make_server, ask)
     assert ask(_client(make_server(cassette=cassette, ignore_paths=("generationConfig.seed",))), seed=2) == answer
     with pytest.raises(genai.errors.ClientError) as caught:
-        ask(_client(make_server(cassette=cassette)), seed=2)
+        ask(_client(make_server(cassette=cassette, strict=True)), seed=2)
     assert caught.value.code == 400 and "body.generationConfig.seed: 1 -> 2" in str(caught.value)
 
 

@@ -73,7 +73,7 @@ def test_replay_answers_openai_sdk_from_native_recording(recorded: tuple[Path, l
 
 def test_replay_miss_is_a_4xx_naming_the_closest_recording(recorded: tuple[Path, list[str], str], make_server: Callable[..., MockGemServer]) -> None:
     cassette, _, _ = recorded
-    client = _genai(make_server(cassette=cassette))
+    client = _genai(make_server(cassette=cassette, strict=True))
     with pytest.raises(genai.errors.ClientError) as caught:
         client.models.generate_content(model="gemini-2.5-flash", contents="Hj")
     assert caught.value.code == 400

@@ -1,7 +1,12 @@
 """A small JSON path: `$.generationConfig.seed`, `contents[*].parts[0].text`, `tools.*.name`.
 
 Names match in either spelling (`generation_config` finds `generationConfig`), because a body
-may reach us in the client's casing or in the canonical camelCase one.
+may reach us in the client's casing or in the canonical camelCase one. `*` stands for every
+member of an object or item of a list (`*` alone: every top-level field).
+
+A member that dropping leaves empty goes too: ignoring `generationConfig.responseModalities`
+of `{"generationConfig": {"responseModalities": ["TEXT"]}}` leaves `{}`, not a
+`"generationConfig": {}` that a recording without the field would not equal.
 """
 
 from __future__ import annotations
@@ -60,7 +65,7 @@ def _edit_dict(value: dict[str, Any], head: Segment, rest: tuple[Segment, ...], 
     result: dict[str, Any] = {}
     for key, item in value.items():
         if head == WILDCARD or (isinstance(head, str) and to_camel(key) == to_camel(head)):
-            item = edit_path(item, rest, edit)
+            item = _edited(item, rest, edit)
             if item is DROP:
                 continue
         result[key] = item
@@ -71,11 +76,18 @@ def _edit_list(value: list[Any], head: Segment, rest: tuple[Segment, ...], edit:
     result: list[Any] = []
     for index, item in enumerate(value):
         if head == WILDCARD or head == index:
-            item = edit_path(item, rest, edit)
+            item = _edited(item, rest, edit)
             if item is DROP:
                 continue
         result.append(item)
     return result
+
+
+def _edited(item: Any, rest: tuple[Segment, ...], edit: Edit) -> Any:
+    """`item` edited; DROP when the edit emptied an object or list that held something."""
+    edited = edit_path(item, rest, edit)
+    emptied = isinstance(edited, dict | list) and not edited and bool(item)
+    return DROP if emptied else edited
 
 
 def drop(_: Any) -> Any:

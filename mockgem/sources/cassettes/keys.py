@@ -4,6 +4,13 @@ Two requests that the real API would answer the same way get equal keys: the API
 host are left out, camelCase and snake_case field names are unified, key order does not count,
 fields that change from run to run can be ignored by JSON path, and an `inlineData` blob counts
 by its SHA-256, so a cassette whose blobs were redacted to their hash still matches the bytes.
+
+What the key holds is `match_on`, in vcrpy's matcher names (`method`, `scheme`, `host`, `port`,
+`path`, `query`, `body`, `headers`, `uri` for the first five) plus `gemini_body`, the body as the
+API reads it (the default). `path` is the API method the path names (model and action, the
+version and a base URL's prefix left out), or the bare path where no method has it; `body` is
+the JSON value as sent (key order aside) or the raw bytes; `headers` asks that every header the
+recording kept was sent with the same value (a recorder's filtered headers do not count).
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ import hashlib
 import json
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -33,6 +41,26 @@ _MULTIPART_DELIMITER = re.compile(rb"\A--([!-~]{1,200})\r?\n")
 # A request body that is no JSON, recorded as its digest.
 OPAQUE_DIGEST_PREFIX = "sha256-bytes:"
 _OPAQUE_DIGEST = re.compile(rb"sha256-bytes:[0-9a-f]{64}")
+URI_PARTS = ("scheme", "host", "port", "path", "query")
+MATCHERS = ("method", "scheme", "host", "port", "path", "query", "body", "headers", "uri", "gemini_body")
+DEFAULT_MATCH_ON = ("method", "path", "query", "gemini_body")
+# Never compared: what a client's transport decides, and credentials (a recording keeps them redacted).
+_UNCOMPARED_HEADERS = frozenset({
+    "host", "content-length", "connection", "keep-alive", "accept-encoding", "transfer-encoding", "user-agent",
+    "x-goog-api-client", "x-mockgem-cassette", "proxy-connection", "proxy-authorization", "x-goog-api-key", "authorization",
+})  # fmt: skip
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+
+
+def matchers(names: Iterable[str]) -> frozenset[str]:
+    """`match_on` as the aspects it compares (`uri` is its five parts); a name vcrpy or mockgem
+    does not know is a ValueError that lists the known ones."""
+    found: set[str] = set()
+    for name in names:
+        if name not in MATCHERS:
+            raise ValueError(f"unknown matcher {name!r}; known matchers: {', '.join(MATCHERS)}")
+        found.update(URI_PARTS if name == "uri" else (name,))
+    return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +70,18 @@ class KeyRules:
     ignored_paths: tuple[str, ...] = ()
     ignored_query: frozenset[str] = IGNORED_QUERY
     match_version: bool = False
+    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    matched: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for path in self.ignored_paths:
             parse_path(path)  # a bad path fails when the rules are made, not at the first request
+        object.__setattr__(self, "matched", matchers(self.match_on))
+
+    @property
+    def gemini_body(self) -> bool:
+        """Whether bodies are read as the API reads them (else as plain JSON, for vcrpy's `body`)."""
+        return "gemini_body" in self.matched or "body" not in self.matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +90,13 @@ class RequestKey:
     endpoint: tuple[str, ...]
     query: tuple[tuple[str, str], ...]
     body: str
+    origin: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class RequestShape:
-    """The readable parts behind a key: what near-miss messages compare."""
+    """The readable parts behind a key: what near-miss messages compare. `origin` is scheme,
+    host and port (empty for a bare path); `matched` the aspects its key holds (`match_on`)."""
 
     method: str
     endpoint: tuple[str, ...]
@@ -66,10 +104,29 @@ class RequestShape:
     body: Any
     body_digest: str
     body_is_json: bool
+    origin: tuple[str, str, str] = ("", "", "")
+    headers: tuple[tuple[str, str], ...] = ()
+    matched: frozenset[str] = field(default=frozenset(matchers(DEFAULT_MATCH_ON)), compare=False)
 
     @property
     def key(self) -> RequestKey:
-        return RequestKey(self.method, self.endpoint, self.query, self.body_digest)
+        """The aspects `match_on` names; the others count as equal for every request."""
+        matched = self.matched
+        body = self.body_digest if matched & {"body", "gemini_body"} else ""
+        origin = tuple(part if name in matched else "" for name, part in zip(URI_PARTS, self.origin, strict=False))
+        return RequestKey(self.method if "method" in matched else "", self.endpoint if "path" in matched else (),
+                          self.query if "query" in matched else (), body, origin)
+
+    @property
+    def route(self) -> RequestKey:
+        """The key without body and query: recordings of the same method and path share it."""
+        key = self.key
+        return RequestKey(key.method, key.endpoint, (), "", key.origin)
+
+    def headers_fit(self, sent: RequestShape) -> bool:
+        """Whether `sent` carries every header this (recorded) request kept, with its value."""
+        given = set(sent.headers)
+        return all(header in given for header in self.headers)
 
     @property
     def endpoint_text(self) -> str:
@@ -81,13 +138,22 @@ class RequestShape:
         return f"{name} ({surface})"
 
 
-def describe_request(method: str, target: str, body: bytes, rules: KeyRules | None = None) -> RequestShape:
+def describe_request(method: str, target: str, body: bytes, rules: KeyRules | None = None,
+                     headers: Iterable[tuple[str, str]] = ()) -> RequestShape:
     """The shape of `method target` with `body`; `target` is a path with query, or a whole URL."""
     rules = rules or KeyRules()
     parts = urlsplit(target)
     query = tuple(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in rules.ignored_query))
     value, digest, is_json = canonical_body(body, rules)
-    return RequestShape(method.upper(), endpoint_of(method, parts.path, rules), query, value, digest, is_json)
+    scheme = parts.scheme.lower()
+    origin = (scheme, (parts.hostname or "").lower(), str(parts.port or _DEFAULT_PORTS.get(scheme, ""))) if parts.netloc else ("", "", "")
+    return RequestShape(method.upper(), endpoint_of(method, parts.path, rules), query, value, digest, is_json,
+                        origin, compared_headers(headers) if "headers" in rules.matched else (), rules.matched)
+
+
+def compared_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The headers `headers` matching compares: names lower-cased, the transport's left out."""
+    return tuple(sorted({(name.lower(), value) for name, value in headers if name.lower() not in _UNCOMPARED_HEADERS}))
 
 
 class ShapeMemo:
@@ -99,9 +165,9 @@ class ShapeMemo:
         self._rules, self._size, self._body_limit = rules, size, body_limit
         self._shapes: OrderedDict[tuple[str, str, bytes], RequestShape] = OrderedDict()
 
-    def describe(self, method: str, target: str, body: bytes) -> RequestShape:
-        if len(body) > self._body_limit:
-            return describe_request(method, target, body, self._rules)
+    def describe(self, method: str, target: str, body: bytes, headers: Iterable[tuple[str, str]] = ()) -> RequestShape:
+        if len(body) > self._body_limit or "headers" in self._rules.matched:
+            return describe_request(method, target, body, self._rules, headers)
         key = (method, target, body)
         shape = self._shapes.get(key)
         if shape is None:
@@ -137,7 +203,8 @@ def canonical_body(body: bytes, rules: KeyRules) -> tuple[Any, str, bool]:
         value = _loads(body)
     except ValueError:
         return None, "bytes:" + opaque_digest(body), False
-    value = _normalise(camel_keys(value))
+    if rules.gemini_body:
+        value = _normalise(camel_keys(value))
     for path in rules.ignored_paths:
         value = edit_path(value, parse_path(path), drop)
     return value, "json:" + hashlib.sha256(_canonical_text(value)).hexdigest(), True

@@ -82,9 +82,9 @@ def request_shape(api: ApiRequest, rules: KeyRules) -> RequestShape:
     query = urlencode(api.query)
     # An upload chunk or a multipart body has no JSON body: its bytes are what was recorded.
     body = json.dumps(api.body).encode() if api.body else api.raw
-    shape = describe_request(http_method(api), f"/?{query}" if query else "/", b"", rules)
+    shape = describe_request(http_method(api), f"{api.origin}/?{query}" if query else f"{api.origin}/", b"", rules, api.headers)
     value, digest, is_json = canonical_body(body, rules)
-    return RequestShape(shape.method, endpoint, shape.query, value, digest, is_json)
+    return dataclasses.replace(shape, endpoint=endpoint, body=value, body_digest=digest, body_is_json=is_json)
 
 
 def answer_from(recorded: Recorded, timing: ReplayTiming) -> RecordedBytes:
@@ -100,7 +100,7 @@ def answer_from(recorded: Recorded, timing: ReplayTiming) -> RecordedBytes:
         decoded = Whole(body=payloads[0] if payloads and isinstance(payloads[0], dict) else {}, status=response.status)
     return RecordedBytes(
         raw=response.body, status=response.status, form=recorded_form(interaction), content_type=response.header("content-type"),
-        headers=kept_headers(response), decoded=decoded, origin=recorded.origin, source="cassettes",
+        headers=kept_headers(response), decoded=decoded, origin=recorded.origin, source="cassettes", fallback=recorded.fallback,
     )
 
 
@@ -167,12 +167,17 @@ def cassette_files(directory: Path) -> list[Path]:
 
 
 class CassetteSource:
-    """Answers from recorded interactions; `X-Mockgem-Cassette: NAME` scopes one request."""
+    """Answers from recorded interactions; `X-Mockgem-Cassette: NAME` scopes one request.
+
+    `fallback`: in a selected cassette, a request that matches no recording gets the next
+    unplayed recording of its method and path (vcrpy's order), its answer saying how they differ.
+    """
 
     def __init__(self, cassettes: Iterable[Cassette], *, directory: Path | None = None, active: str | None = None,
                  timing: ReplayTiming | None = None, rules: KeyRules | None = None,
-                 redaction: RedactionRules | None = None, repeat_last: bool = True, rewrite: bool = False) -> None:
-        self.index = CassetteIndex(cassettes, rules=rules, repeat_last=repeat_last)
+                 redaction: RedactionRules | None = None, repeat_last: bool = True, rewrite: bool = False,
+                 fallback: bool = False) -> None:
+        self.index = CassetteIndex(cassettes, rules=rules, repeat_last=repeat_last, fallback=fallback)
         self.store = CassetteStore(redaction=redaction)
         self.directory = directory
         self.active = active
@@ -185,13 +190,14 @@ class CassetteSource:
     @classmethod
     def load(cls, *, file: Path | None = None, directory: Path | None = None, timing: ReplayTiming | None = None,
              rules: KeyRules | None = None, redaction: RedactionRules | None = None,
-             repeat_last: bool = True, rewrite: bool = False) -> CassetteSource:
+             repeat_last: bool = True, rewrite: bool = False, fallback: bool = False) -> CassetteSource:
         """`--cassette FILE` alone, or `--cassette-dir DIR` with `--cassette NAME` as the active one.
 
         `repeat_last=False` (auto): a request whose recordings were all served is a miss.
         `rewrite` (record): the first recording into a cassette replaces what the file held.
         """
-        make = functools.partial(cls, timing=timing, rules=rules, redaction=redaction, repeat_last=repeat_last, rewrite=rewrite)
+        make = functools.partial(cls, timing=timing, rules=rules, redaction=redaction, repeat_last=repeat_last, rewrite=rewrite,
+                                 fallback=fallback)
         if directory is not None:
             found = load_directory(cassette_files(directory), directory) if directory.is_dir() else []
             return make(found, directory=directory, active=str(file) if file else None)
@@ -204,7 +210,7 @@ class CassetteSource:
         """The recording of the client's own request; for a translated one (an OpenAI-compatible
         call), else the recording of its native form."""
         scope = self.scope(request)
-        shapes = [self._shapes.describe(request.method, request.target, request.raw)]
+        shapes = [self._shape_of(request)]
         if _translated(request):
             shapes.append(request_shape(request, self.index.rules))
         for shape in shapes:
@@ -215,19 +221,22 @@ class CassetteSource:
         misses = [await asyncio.to_thread(self.index.near_miss, shape, cassette=scope) for shape in shapes]
         return Miss(functools.reduce(closer, misses).message, "cassettes")
 
-    def take(self, method: str, target: str, body: bytes, headers: Headers,
+    def take(self, method: str, url: str, body: bytes, headers: Headers,
              accept: Callable[[RecordedBytes], bool] | None = None) -> RecordedBytes | None:
-        """The recording of this HTTP request, on any route, or None (no near miss worked out);
-        one that `accept` turns down stays next in the replay order."""
+        """The recording of this HTTP request (`url` whole), on any route, or None (no near miss
+        worked out); one that `accept` turns down stays next in the replay order."""
         if len(self.index) == 0:
             return None
-        shape = self._shapes.describe(method, target, body)
+        shape = self._shapes.describe(method, url, body, headers)
         taking = None if accept is None else (lambda recorded: accept(self._answer_of(recorded)))
         found = self.index.take(shape, cassette=self._scope_of(headers), accept=taking)
         return self._answer_of(found) if found is not None else None
 
     def _answer_of(self, recorded: Recorded) -> RecordedBytes:
-        """The recording's Answer, decoded once: a recording is served unchanged every time."""
+        """The recording's Answer, decoded once: a recording is served unchanged every time (one
+        played by order carries this request's differences: it is not kept)."""
+        if recorded.fallback:
+            return answer_from(recorded, self.timing)
         kept = self._answers.get(id(recorded))
         if kept is None or kept[0] is not recorded:
             kept = self._answers[id(recorded)] = (recorded, answer_from(recorded, self.timing))
@@ -235,25 +244,59 @@ class CassetteSource:
 
     def holds(self, request: ApiRequest) -> bool:
         """Whether a recording answers `request`, leaving the replay order as it is."""
-        shape = describe_request(request.method, request.target, request.raw, self.index.rules)
-        return self.index.holds(shape, cassette=self.scope(request))
+        return self.index.holds(self._shape_of(request), cassette=self.scope(request))
+
+    def unmatched(self, method: str, url: str, body: bytes, headers: Headers) -> str | None:
+        """When the selected cassette holds recordings of this request's method and path, none of
+        which answered it: how many, and the near miss (its closest recording, the differences)."""
+        scope = self._scope_of(headers)
+        shape = describe_request(method, url, body, self.index.rules, headers)
+        held = self.index.recordings_of_route(shape, cassette=scope) if scope is not None else 0
+        if not held:
+            return None
+        noun = "recording" if held == 1 else "recordings"
+        return f"the cassette {scope} holds {held} {noun} of this method and path, none played for it: " + self.index.near_miss(shape, cassette=scope).message
+
+    def explain(self, method: str, url: str, body: bytes, headers: Headers) -> str:
+        """Why no recording answers this request: what was searched, the closest recording, the differences."""
+        shape = describe_request(method, url, body, self.index.rules, headers)
+        return self.index.near_miss(shape, cassette=self._scope_of(headers)).message
+
+    def unknown(self, name: str) -> str | None:
+        """Why `name` cannot be replayed from (no such cassette is loaded), or None if it can."""
+        if self.index.resolve(name) is not None or name == self.active:
+            return None
+        where = f" from {self.directory}" if self.directory is not None else ""
+        loaded = ", ".join(self.index.names[:10]) or "none"
+        return f"no cassette {name!r} is loaded{where} (loaded: {loaded})"
+
+    def _shape_of(self, request: ApiRequest) -> RequestShape:
+        return self._shapes.describe(request.method, request.url, request.raw, request.headers)
 
     def scope(self, request: ApiRequest) -> str | None:
         """The cassette named by the request header, else the active one, else None (all loaded)."""
         return self._scope_of(request.headers)
 
     def _scope_of(self, headers: Headers) -> str | None:
+        """The named cassette: a loaded one (a per-test cassette loaded by its path too), else a
+        new one inside the directory."""
         named = next((value for name, value in headers if name.lower() == CASSETTE_HEADER), None)
+        if named and (self.index.resolve(named) is not None or named == self.active):
+            return named
         return inside_name(named, "X-Mockgem-Cassette:") if named else self.active
 
-    def recording_path(self, request: ApiRequest) -> Path:
-        """Where a new recording for `request` goes: its header's cassette, else the active one."""
-        name = self.scope(request) or self.active or DEFAULT_RECORDING
+    def recording_path(self, headers: Headers) -> Path:
+        """Where a new recording goes: the cassette the request's header names, else the active one."""
+        name = self._scope_of(headers) or self.active or DEFAULT_RECORDING
         return self._path_of(self.index.resolve(name) or name)
 
     async def record(self, request: ApiRequest, interaction: Interaction) -> None:
         """Write a forwarded exchange (redacted) to its cassette and index it for replay."""
-        path = self.recording_path(request)
+        await self.record_into(request.headers, interaction)
+
+    async def record_into(self, headers: Headers, interaction: Interaction) -> None:
+        """Write an exchange (redacted) to the cassette `headers` name and index it for replay."""
+        path = self.recording_path(headers)
         if self.rewrite and path.resolve() not in self._rewritten:
             self._rewritten.add(path.resolve())
             self.index.forget(self._name_of(path))

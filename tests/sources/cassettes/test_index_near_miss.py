@@ -44,7 +44,7 @@ def _closest(found: object) -> int:
 
 def test_miss_among_thousands_names_the_recording_one_character_away(tmp_path: Path, make_server: Callable[..., MockGemServer]) -> None:
     CassetteStore().write(tmp_path / "big.yaml", [_numbered(n) for n in range(RECORDINGS)])
-    client = genai_client(make_server(cassette=tmp_path / "big.yaml"))
+    client = genai_client(make_server(cassette=tmp_path / "big.yaml", strict=True))
     config = types.GenerateContentConfig(temperature=1234 % 5 / 10)
     with pytest.raises(genai.errors.ClientError) as caught:
         client.models.generate_content(model=MODEL, contents=_question(1234) + "!", config=config)

@@ -126,3 +126,44 @@ def test_shape_names_the_endpoint_readably() -> None:
 )
 def test_shape_endpoint_text(method: str, target: str, text: str) -> None:
     assert describe_request(method, target, b"").endpoint_text == text
+
+
+def test_ignoring_a_field_drops_the_parent_it_leaves_empty() -> None:
+    rules = KeyRules(ignored_paths=("generationConfig.responseModalities",))
+    today = {"contents": [{"parts": [{"text": "hi"}]}], "generationConfig": {"responseModalities": ["TEXT"]}}
+    assert _key(today, rules=rules) == _key({"contents": [{"parts": [{"text": "hi"}]}]}, rules=rules)
+    kept = {"contents": [{"parts": [{"text": "hi"}]}], "generationConfig": {}}  # what was sent empty stays
+    assert _key(kept, rules=rules) != _key({"contents": [{"parts": [{"text": "hi"}]}]}, rules=rules)
+
+
+@pytest.mark.parametrize(
+    ("path", "equal"),
+    [("*", True), ("contents[*].parts[*].text", True), ("tools.*.name", False), ("contents[0]", True)],
+)
+def test_ignored_paths_take_wildcards(path: str, equal: bool) -> None:
+    rules = KeyRules(ignored_paths=(path,))
+    assert (_key({"contents": [{"parts": [{"text": "a"}]}]}, rules=rules) == _key({"contents": [{"parts": [{"text": "b"}]}]}, rules=rules)) is equal
+
+
+@pytest.mark.parametrize(
+    ("match_on", "other", "equal"),
+    [
+        (("method", "path"), ("POST", NATIVE, {"contents": [{"parts": [{"text": "other"}]}]}), True),
+        (("method", "path", "query"), ("POST", NATIVE + "?foo=1", BODY), False),
+        (("path", "gemini_body"), ("POST", NATIVE + "?foo=1", BODY), True),
+        (("method", "host", "path", "gemini_body"), ("POST", "https://elsewhere.example" + NATIVE, BODY), False),
+        (("method", "path", "gemini_body"), ("POST", "https://elsewhere.example" + NATIVE, BODY), True),
+        (("uri",), ("POST", "http://generativelanguage.googleapis.com" + NATIVE, BODY), False),
+        (("uri",), ("POST", "https://generativelanguage.googleapis.com:443" + NATIVE, BODY), True),
+    ],
+)
+def test_match_on_names_what_the_key_holds(match_on: tuple[str, ...], other: tuple[str, str, object], equal: bool) -> None:
+    rules = KeyRules(match_on=match_on)
+    method, target, body = other
+    google = "https://generativelanguage.googleapis.com" + NATIVE
+    assert (_key(BODY, google, rules=rules) == _key(body, target, method, rules=rules)) is equal
+
+
+def test_match_on_refuses_a_matcher_it_does_not_know() -> None:
+    with pytest.raises(ValueError, match="unknown matcher 'bodyy'; known matchers: method, scheme"):
+        KeyRules(match_on=("bodyy",))
