@@ -45,6 +45,8 @@ async def read_limited(request: web.Request, limit: int) -> bytes:
 
 def addressed_origin(request: web.Request) -> str:
     """`scheme://host[:port]` as the client addressed it: this server, or another host through the proxy."""
+    if request.raw_path.startswith("/"):  # origin-form, as every client of this port sends it: Host says where
+        return f"{request.scheme}://{request.host}"
     # Not request.host: of an absolute-form target (`GET http://host:8000/x`) it drops the port.
     return str(request.url.origin())
 
