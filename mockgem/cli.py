@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import re
 import signal
 import sys
@@ -16,11 +17,12 @@ from pydantic import ValidationError
 from mockgem.cassette_commands import add_cassette_commands, add_redaction_options, json_path, run_cassette_command
 from mockgem.config import DEFAULT_MAX_BODY, GIB, Config, RecordMode
 from mockgem.errors import CassetteError, ConfigError
-from mockgem.server import create_app
+from mockgem.server.serving import app_runner
 
 _SIZE = re.compile(r"^(\d+)\s*([kmg]i?b?|b)?$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$", re.IGNORECASE)
+MAX_SETTING_SECONDS = 365 * 24 * 3600.0
 _SECONDS = {"ms": 0.001, "": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 # Config fields whose flag is not `--` + the field name, and what their valid values are.
 _FLAGS = {
@@ -43,9 +45,10 @@ def parse_size(text: str) -> int:
 def parse_duration(text: str) -> float:
     """`2s`, `500ms`, `1.5m`, `3` (seconds) -> seconds."""
     found = _DURATION.match(text.strip())
-    if found is None:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (examples: 2s, 500ms, 1m)")
-    return float(found[1]) * _SECONDS[(found[2] or "").lower()]
+    seconds = float(found[1]) * _SECONDS[(found[2] or "").lower()] if found else math.inf
+    if not seconds <= MAX_SETTING_SECONDS:
+        raise argparse.ArgumentTypeError(f"not a duration of at most a year: {text[:40]!r} (examples: 2s, 500ms, 1m)")
+    return seconds
 
 
 def parse_processing(text: str) -> tuple[str, float | None]:
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--fault", action="append", default=[], dest="faults", metavar="TERM", help="inject a fault into generate calls, e.g. 503:0.05 or latency:200ms..800ms (repeatable)")
     serve.add_argument("--seed", type=int, default=None, help="seed for fault probabilities and jitter, so a run can be repeated")
     serve.add_argument("--journal-size", type=int, default=1000, metavar="N", help="requests the journal keeps (default 1000)")
+    serve.add_argument("--idle-timeout", type=parse_duration, default=30.0, help="close a connection that sends nothing for this long, between requests or inside one (default 30s)")
     serve.add_argument("--quota", action="append", default=[], dest="quotas", metavar="SPEC", help="simulated rate limit, e.g. gemini-2.5-flash:rpm=10,tpm=250000 (repeatable)")
     add_state_arguments(serve)
     add_recording_options(serve)
@@ -126,6 +130,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         seed=args.seed,
         quotas=tuple(args.quotas),
         journal_size=args.journal_size,
+        idle_timeout=args.idle_timeout,
         redact_headers=tuple(args.redact_headers),
         redact_query=tuple(args.redact_query),
         redact_paths=tuple(args.redact_paths),
@@ -138,7 +143,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 async def serve(config: Config) -> None:
     """Serves until SIGINT or SIGTERM, then closes connections cleanly."""
-    runner = web.AppRunner(create_app(config), handle_signals=False)
+    runner = app_runner(config)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -13,6 +13,8 @@ from mockgem.sources.cassettes.keys import KeyRules
 from mockgem.sources.cassettes.redact import RedactionRules
 
 DEFAULT_MAX_BODY = 20 * 1024 * 1024
+# A simulated wait: at most a year, so that every timestamp worked out from it can be written.
+Seconds = Annotated[float, Field(ge=0, le=365 * 24 * 3600)]
 GIB = 1024**3
 
 
@@ -32,7 +34,8 @@ class Config(BaseModel):
     generate call may get, rolled from `seed` (a random seed when None); `quotas` are `--quota`
     values (`gemini-2.5-flash:rpm=10`). Both are checked when the app is created.
     The `redact_*` and `hash_blobs_over` filters apply to what is recorded; `ignore_paths` and
-    `match_version` to how a request finds its recording.
+    `match_version` to how a request finds its recording. `idle_timeout` closes a connection
+    that sends nothing for that long (between requests, or halfway through one).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -43,21 +46,23 @@ class Config(BaseModel):
     api_keys: tuple[str, ...] = ()
     max_body: int = Field(default=DEFAULT_MAX_BODY, gt=0)
     state_dir: Path | None = None
-    file_processing: float = Field(default=0.0, ge=0)
-    file_processing_by_type: dict[str, float] = Field(default_factory=dict)
+    file_processing: Seconds = 0.0
+    file_processing_by_type: dict[str, Seconds] = Field(default_factory=dict)
     failing_file_types: tuple[str, ...] = ()
-    batch_duration: float = Field(default=0.0, ge=0)
+    batch_duration: Seconds = 0.0
     max_file_size: int = Field(default=2 * GIB, gt=0)
     max_storage: int = Field(default=20 * GIB, gt=0)
     mode: RecordMode = RecordMode.REPLAY
     journal_size: int = Field(default=1000, ge=1)
+    # Seconds a connection may send nothing: idle between requests, or stalled inside one.
+    idle_timeout: float = Field(default=30.0, gt=0, le=3600)
     cassette: Path | None = None
     cassette_dir: Path | None = None
     replay_timing: str = Field(default="instant", pattern=r"^(instant|recorded|scaled:\d+(\.\d+)?)$")
     upstream: str | None = None
     upstream_key: str | None = None
     faults: tuple[str, ...] = ()
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=0, lt=2**64)
     quotas: tuple[str, ...] = ()
     redact_headers: tuple[str, ...] = ()
     redact_query: tuple[str, ...] = ()

@@ -24,7 +24,7 @@ from mockgem._types import JSONDict
 from mockgem.config import Config
 from mockgem.errors import MockGemError
 from mockgem.journal import RequestJournal
-from mockgem.server import create_app
+from mockgem.server.serving import app_runner
 from mockgem.server.admin import reset_app
 from mockgem.server.keys import CASSETTES, JOURNAL, RULES
 
@@ -141,7 +141,7 @@ class MockGemServer:
             loop.close()
 
     async def _startup(self) -> None:
-        self._runner = web.AppRunner(create_app(self.config), handle_signals=False)
+        self._runner = app_runner(self.config)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)
         await site.start()

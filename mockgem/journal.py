@@ -58,6 +58,14 @@ class JournalEntry:
     miss: str | None = None
     faults: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # The texts come from the client (its path, its X-Mockgem-Cassette header): they are
+        # kept as text every later read can encode.
+        for name in ("method", "path", "cassette", "model", "miss"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, safe_text(value))
+
     @property
     def body(self) -> JSONDict | None:
         return _decoded(self.encoded_body)
@@ -105,8 +113,32 @@ class JournalEntry:
         return types.GenerateContentConfig.model_validate(settings)
 
 
-def encoded(body: JSONDict | None) -> bytes | None:
-    return None if body is None else orjson.dumps(body)
+def encoded(body: Any) -> bytes | None:
+    """`body` as JSON bytes, whatever it holds: a value JSON cannot carry as it is (a lone
+    surrogate, an integer past 64 bits) is kept as the nearest one it can (U+FFFD, a double)."""
+    if body is None:
+        return None
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        return orjson.dumps(_encodable(body))
+
+
+def _encodable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {safe_text(str(key)): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable(item) for item in value]
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return float(value) if abs(value) < 2**1023 else str(value)
+    return value
+
+
+def safe_text(text: str) -> str:
+    """`text` with each lone surrogate (a header's undecodable byte, a `\\ud800` escape) as U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _decoded(data: bytes | None) -> JSONDict | None:

@@ -26,6 +26,7 @@ from mockgem.resources.file_records import (
     human_size,
     render,
 )
+from mockgem.protocol.json_text import ascii_int
 from mockgem.resources.ids import FILE_ID_LENGTH, new_id
 from mockgem.resources.paging import page
 from mockgem.resources.state import Limits, StateStore
@@ -348,4 +349,6 @@ def _uploaded_file(session: JSONDict, blob: str) -> NewFile:
 
 
 def _int_or_none(value: object) -> int | None:
-    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    return ascii_int(str(value), low=0, high=2**63 - 1)

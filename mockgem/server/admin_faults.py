@@ -18,8 +18,9 @@ from aiohttp import web
 from mockgem.errors import ConfigError, InvalidArgument
 from mockgem.faults import format_faults, parse_faults
 from mockgem.protocol.validation import parse_json_body
-from mockgem.server.fault_state import FaultBoard, QuotaDesk
+from mockgem.server.fault_state import SEED_LIMIT, FaultBoard, QuotaDesk
 from mockgem.server.keys import FAULTS, QUOTAS
+from mockgem.server.parse import read_admin_body
 from mockgem.server.render import render_json
 
 T = TypeVar("T")
@@ -30,8 +31,8 @@ async def faults(request: web.Request) -> web.StreamResponse:
     if request.method == "PUT":
         body = await _json_object(request)
         seed = body.get("seed", board.seed)
-        if not isinstance(seed, int):
-            raise InvalidArgument(f"seed must be an integer, not {seed!r}")
+        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < SEED_LIMIT:
+            raise InvalidArgument(f"seed must be a whole number from 0 to {SEED_LIMIT - 1}, not {seed!r}")
         board.faults = _checked(parse_faults, _texts(body, "faults"))
         board.reseed(seed)
     elif request.method == "DELETE":
@@ -66,7 +67,7 @@ def _quotas_state(desk: QuotaDesk) -> dict[str, Any]:
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
-    body = parse_json_body(await request.read())
+    body = parse_json_body(await read_admin_body(request))
     if not isinstance(body, dict):
         raise InvalidArgument("mockgem: the body must be a JSON object")
     return body

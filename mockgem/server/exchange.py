@@ -8,6 +8,7 @@ stage leaves state on the aiohttp request for a later one to find.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -91,9 +92,17 @@ class Exchange:
         return "validation" if self.error is not None and self.miss is None else None
 
     def _raw_json(self) -> bytes | None:
-        """A refused request's body, kept when it is JSON: the journal shows what was refused."""
+        """A refused request's body, kept when it is JSON: the journal shows what was refused.
+
+        Read leniently (a lone surrogate, nesting past the API's depth), then encoded as the
+        journal can read it back; a body Python's own parser cannot read is left out."""
         stripped = self.body.strip()
-        return stripped if stripped[:1] in (b"{", b"[") else None
+        if stripped[:1] not in (b"{", b"["):
+            return None
+        try:
+            return encoded(json.loads(stripped))
+        except (ValueError, RecursionError):
+            return None
 
     def _faults(self) -> tuple[str, ...]:
         fired = tuple(str(fault) for fault in self.plan.fired)

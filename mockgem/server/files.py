@@ -12,6 +12,7 @@ from aiohttp import web
 from mockgem._types import JSONDict
 from mockgem.errors import InvalidArgument
 from mockgem.protocol.calls import ApiCall
+from mockgem.protocol.json_text import ascii_int
 from mockgem.protocol.validation import parse_json_body
 from mockgem.resources.files import UploadProgress, UploadRejected
 from mockgem.server.exchange import Exchange
@@ -21,6 +22,7 @@ from mockgem.server.multipart import multipart_parts
 from mockgem.server.render import GOOGLE_HEADERS, public_origin, render_error, render_json
 
 CHUNK_GRANULARITY = "8388608"
+MAX_OFFSET = 2**63 - 1
 
 
 async def upload(request: web.Request, exchange: Exchange) -> web.StreamResponse:
@@ -45,10 +47,10 @@ async def _start_resumable(request: web.Request, exchange: Exchange) -> web.Stre
         # UNVERIFIED: the upload server's refusal of an upload that names no protocol or command.
         raise InvalidArgument("Upload requests must set X-Goog-Upload-Protocol and X-Goog-Upload-Command: start.")
     metadata = parse_json_body(exchange.body)
-    size = request.headers.get("X-Goog-Upload-Header-Content-Length", "")
+    size = ascii_int(request.headers.get("X-Goog-Upload-Header-Content-Length", ""), low=0, high=MAX_OFFSET)
     upload_id = request.app[FILES].start_upload(
         metadata if isinstance(metadata, dict) else None,
-        size=int(size) if size.isdigit() else None,
+        size=size,
         mime_type=request.headers.get("X-Goog-Upload-Header-Content-Type") or None,
         base_url=api_base(request, exchange),
         version=_call(exchange).version,
@@ -59,13 +61,14 @@ async def _start_resumable(request: web.Request, exchange: Exchange) -> web.Stre
 
 
 async def _upload_command(request: web.Request, exchange: Exchange) -> web.StreamResponse:
-    offset = request.headers.get("X-Goog-Upload-Offset", "0")
-    if not offset.isdigit():
-        raise UploadRejected(f"Invalid X-Goog-Upload-Offset: {offset}", upload_status="active")
+    sent = request.headers.get("X-Goog-Upload-Offset", "0")
+    offset = ascii_int(sent, low=0, high=MAX_OFFSET)
+    if offset is None:
+        raise UploadRejected(f"Invalid X-Goog-Upload-Offset: {sent[:40]}", upload_status="active")
     progress = request.app[FILES].upload_chunk(
         request.query["upload_id"],
         command=request.headers.get("X-Goog-Upload-Command", ""),
-        offset=int(offset),
+        offset=offset,
         data=exchange.body,
     )
     return _render_progress(progress)

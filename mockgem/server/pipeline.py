@@ -28,6 +28,9 @@ from mockgem.server.keys import CASSETTES, CONFIG, JOURNAL
 from mockgem.server.parse import payload_too_large, read_body
 from mockgem.server.recorded import answer_recorded
 from mockgem.server.render import is_preflight, render_error, render_preflight
+from mockgem.sources.cassettes.places import inside_name
+
+CASSETTE_HEADER = "X-Mockgem-Cassette"
 
 log = logging.getLogger("mockgem")
 Handler = Callable[[web.Request, Exchange], Awaitable[web.StreamResponse]]
@@ -57,10 +60,12 @@ def request_handler(handlers: dict[str, Handler], asking: frozenset[str], admin:
 
 async def _answer_api(request: web.Request, exchange: Exchange, handler: Handler | None, asks_itself: bool) -> web.StreamResponse:
     call = exchange.call
+    if named := request.headers.get(CASSETTE_HEADER):
+        inside_name(named, f"{CASSETTE_HEADER}:")
     if call is not None and not _is_upload_session(request, call):
         exchange.api_key = check_credentials(request, call)
     config = request.app[CONFIG]
-    exchange.body = await read_body(request, call, max_body=config.max_body, max_file_size=config.max_file_size)
+    exchange.body = await read_body(request, call, max_body=config.max_body, max_file_size=config.max_file_size, idle=config.idle_timeout)
     if not asks_itself:
         recorded = await answer_recorded(request, exchange)
         if recorded is not None:
@@ -99,7 +104,7 @@ async def _answer_admin(request: web.Request, handler: AdminHandler | None) -> w
 
 
 def _cassette(request: web.Request) -> str | None:
-    return request.headers.get("X-Mockgem-Cassette") or request.app[CASSETTES].active
+    return request.headers.get(CASSETTE_HEADER) or request.app[CASSETTES].active
 
 
 def _is_upload_session(request: web.Request, call: ApiCall) -> bool:

@@ -66,7 +66,10 @@ async def compact_when_asked(request: web.Request, response: web.StreamResponse)
     if request.query.get("prettyPrint") != "false" or not isinstance(response, web.Response):
         return
     if response.content_type == "application/json" and isinstance(response.body, bytes) and response.body:
-        compact = orjson.dumps(orjson.loads(response.body))
+        try:
+            compact = orjson.dumps(orjson.loads(response.body))
+        except orjson.JSONDecodeError:
+            return  # a body that is no JSON (a fault's cut-off answer) goes as it is
         response.body = compact
         response.headers["Content-Length"] = str(len(compact))  # the length set with the first body stays otherwise
 

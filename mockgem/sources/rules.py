@@ -19,13 +19,13 @@ from __future__ import annotations
 import enum
 import fnmatch
 import functools
-import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import ErrorDetails
@@ -37,6 +37,8 @@ from mockgem.protocol.catalog import ModelInfo, bare_model_id, find_model
 from mockgem.protocol.envelopes import error_body, model_not_found
 from mockgem.protocol.validation import check_thought_signatures
 from mockgem.sources.base import Answer, FunctionSource, Miss, Source
+from mockgem.sources.cassettes.safe_yaml import load_yaml
+from mockgem.sources.linear_regex import LinearPattern
 from mockgem.sources.replies import Reply, Strict, StreamShape, as_vertex, build_response, reply_error
 from mockgem.sources.unscripted import unscripted_reply
 
@@ -57,10 +59,7 @@ class Match(Strict):
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
+            LinearPattern(value)  # its ValueError names what RE2 refuses
         return value
 
 
@@ -100,27 +99,37 @@ class LoadedRule:
     rule: Rule
     origin: str
     remaining: int | None = None
-    pattern: re.Pattern[str] | None = field(default=None)
+    pattern: LinearPattern | None = field(default=None)
 
 
 def load_rules(source: str | Path | JSONDict, check_faults: FaultCheck | None = None, *, name: str | None = None) -> tuple[list[LoadedRule], Reply | None]:
     """Rules from a YAML file or an already-parsed dict; ConfigError says where a mistake is."""
     name = name or ("<rules>" if isinstance(source, dict) else str(source))
     data = source if isinstance(source, dict) else _read_yaml(Path(source))
+    _check_encodable(name, data)
     try:
         parsed = RulesFile.model_validate(data or {}, context={"check_faults": check_faults})
     except ValidationError as exc:
         raise ConfigError(_describe_errors(name, exc, in_file=not isinstance(source, dict))) from None
     loaded = [
-        LoadedRule(rule, f"rule {index} in {name}", rule.times, re.compile(rule.match.regex) if rule.match.regex else None)
+        LoadedRule(rule, f"rule {index} in {name}", rule.times, LinearPattern(rule.match.regex) if rule.match.regex else None)
         for index, rule in enumerate(parsed.rules)
     ]
     return loaded, parsed.default
 
 
+def _check_encodable(name: str, data: Any) -> None:
+    """Every value a rule holds is one a JSON answer can carry (no integer past 64 bits, no
+    bytes, no lone surrogate): else the answer it scripts could never be written."""
+    try:
+        orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError as exc:
+        raise ConfigError(f"{name}: holds a value no JSON answer can carry: {exc}") from None
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return load_yaml(path.read_bytes(), strict=True)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the rules file: {exc.strerror}") from None
     except yaml.YAMLError as exc:
@@ -325,4 +334,4 @@ def _fits(loaded: LoadedRule, model: str, text: str, files: Sequence[str] = ()) 
         return False
     if match.contains and match.contains.lower() not in text.lower():
         return False
-    return loaded.pattern is None or loaded.pattern.search(text) is not None
+    return loaded.pattern is None or loaded.pattern.search(text)

@@ -68,7 +68,7 @@ def _parse_document(data: bytes) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise CassetteError(f"{where}not a readable cassette ({exc.problem or exc.context})") from exc
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise CassetteError(f"not a readable cassette: {exc}") from exc
 
 

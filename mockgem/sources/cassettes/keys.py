@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from mockgem.protocol.json_text import load_json
 from mockgem.protocol.calls import VERSIONS, parse_call
 from mockgem.protocol.casing import camel_keys
 from mockgem.sources.cassettes.jsonpath import drop, edit_path, parse_path
@@ -110,7 +111,7 @@ def canonical_body(body: bytes, rules: KeyRules) -> tuple[Any, str, bool]:
     if _OPAQUE_DIGEST.fullmatch(body):  # bytes recorded as their digest (`--hash-blobs-over`)
         return None, "bytes:" + body[len(OPAQUE_DIGEST_PREFIX) :].decode(), False
     try:
-        value = json.loads(body)
+        value = load_json(body)
     except ValueError:
         return None, "bytes:" + opaque_digest(body), False
     value = _normalise(camel_keys(value))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
+from mockgem.protocol.json_text import load_json
 from mockgem.sources.cassettes.jsonpath import edit_path, parse_path
 from mockgem.sources.cassettes.keys import OPAQUE_DIGEST_PREFIX, blob_digest, opaque_digest
 from mockgem.sources.cassettes.model import Headers, Interaction, header_values
@@ -92,7 +93,7 @@ def _redact_body(body: bytes, headers: Headers, rules: RedactionRules) -> bytes:
     if "text/event-stream" in content_type or body.lstrip().startswith(b"data:"):
         return b"".join(_redact_sse_line(line, rules) for line in body.splitlines(keepends=True))
     try:
-        value = json.loads(body)
+        value = load_json(body)
     except ValueError:
         return body
     # A top-level array is the stream form without `alt=sse`: each item is one response.
@@ -113,7 +114,7 @@ def _redact_sse_line(line: bytes, rules: RedactionRules) -> bytes:
     if not line.startswith(b"data:"):
         return line
     try:
-        value = json.loads(line[5:])
+        value = load_json(line[5:])
     except ValueError:
         return line  # `[DONE]`, or data split over several lines
     cleaned = _redact_json(value, rules)

@@ -12,11 +12,11 @@ import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from mockgem._types import JSONDict
-from mockgem.errors import CassetteError, InvalidArgument
+from mockgem.errors import CassetteError
 from mockgem.protocol.calls import ApiRequest, parse_call
 from mockgem.protocol.forms import ResponseForm, form_of
 from mockgem.sources.base import Answer, Miss
@@ -24,6 +24,7 @@ from mockgem.sources.cassettes.formats import load_cassette
 from mockgem.sources.cassettes.index import CassetteIndex, NearMiss, Recorded, rank
 from mockgem.sources.cassettes.keys import KeyRules, RequestShape, canonical_body, describe_request
 from mockgem.sources.cassettes.model import Cassette, Headers, Interaction, RecordedResponse
+from mockgem.sources.cassettes.places import cassette_files, checked_recording_path, inside_name, remove_stale_temporaries
 from mockgem.sources.cassettes.redact import RedactionRules
 from mockgem.sources.cassettes.store import CassetteStore
 from mockgem.sse import parse_json_array, parse_sse
@@ -143,26 +144,6 @@ def closer(first: NearMiss, second: NearMiss) -> NearMiss:
     return first if rank(list(first.mismatches)) <= rank(list(second.mismatches)) else second
 
 
-def inside_name(name: str, where: str) -> str:
-    """`name`, if it stays inside the cassette directory; else the 400 a client gets for it.
-
-    Both separators count: a client must not reach outside the directory on any OS.
-    """
-    path = PureWindowsPath(name)
-    if path.anchor or ".." in path.parts:
-        raise InvalidArgument(f"{where} {name!r}: expected a cassette name inside the cassette directory, without '..'")
-    return name
-
-
-def cassette_files(directory: Path) -> list[Path]:
-    """Every cassette under `directory`, subfolders included, hidden files and temporaries skipped."""
-    return sorted(
-        path for path in directory.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(directory).parts)
-        and path.suffix.lower() not in {".md", ".txt", ".tmp"}
-    )
-
-
 class CassetteSource:
     """Answers from recorded interactions; `X-Mockgem-Cassette: NAME` scopes one request."""
 
@@ -188,6 +169,8 @@ class CassetteSource:
         """
         make = functools.partial(cls, timing=timing, rules=rules, redaction=redaction, repeat_last=repeat_last, rewrite=rewrite)
         if directory is not None:
+            if directory.is_dir():
+                remove_stale_temporaries(directory)
             found = [load_cassette(path, directory) for path in cassette_files(directory)] if directory.is_dir() else []
             return make(found, directory=directory, active=str(file) if file else None)
         if file is None:
@@ -232,7 +215,9 @@ class CassetteSource:
     def recording_path(self, request: ApiRequest) -> Path:
         """Where a new recording for `request` goes: its header's cassette, else the active one."""
         name = self.scope(request) or self.active or DEFAULT_RECORDING
-        return self._path_of(self.index.resolve(name) or name)
+        chosen = self.index.resolve(name) or name
+        # An absolute name is the user's own choice (a per-test cassette next to its test).
+        return self._path_of(chosen) if Path(chosen).is_absolute() else checked_recording_path(self._path_of(chosen), self.directory)
 
     async def record(self, request: ApiRequest, interaction: Interaction) -> None:
         """Write a forwarded exchange (redacted) to its cassette and index it for replay."""
