@@ -186,8 +186,10 @@ class Stats:
 
 
 class RequestJournal:
-    """The latest `limit` requests (whose bodies hold at most `byte_limit` bytes), newest last, and
-    counts of every request since the last clear."""
+    """The latest `limit` requests, newest last, and counts of every request since the last clear.
+
+    The bodies kept, those of the misses kept apart included, hold at most `byte_limit` bytes:
+    the oldest entries go first, then the oldest misses (a miss kept in both counts twice)."""
 
     def __init__(self, limit: int = DEFAULT_LIMIT, byte_limit: int = DEFAULT_BYTE_LIMIT) -> None:
         self._lock = threading.Lock()
@@ -195,7 +197,8 @@ class RequestJournal:
         self._entries: deque[JournalEntry] = deque()
         self._bytes = 0
         # Kept apart too, so that a miss is still there after `limit` newer requests.
-        self._misses: deque[JournalEntry] = deque(maxlen=limit)
+        self._misses: deque[JournalEntry] = deque()
+        self._miss_bytes = 0
         self._stats = Stats()
         self._numbered = 0
 
@@ -208,11 +211,20 @@ class RequestJournal:
         with self._lock:
             self._entries.append(entry)
             self._bytes += entry.size
-            while len(self._entries) > 1 and (len(self._entries) > self._limit or self._bytes > self._byte_limit):
-                self._bytes -= self._entries.popleft().size
             if entry.miss is not None:
                 self._misses.append(entry)
+                self._miss_bytes += entry.size
+            self._trim()
             self._stats.count(entry)
+
+    def _trim(self) -> None:
+        while len(self._entries) > 1 and (len(self._entries) > self._limit or self._over_bytes()):
+            self._bytes -= self._entries.popleft().size
+        while len(self._misses) > 1 and (len(self._misses) > self._limit or self._over_bytes()):
+            self._miss_bytes -= self._misses.popleft().size
+
+    def _over_bytes(self) -> bool:
+        return self._bytes + self._miss_bytes > self._byte_limit
 
     def count_recorded(self, model: str | None = None) -> None:
         with self._lock:
@@ -221,7 +233,7 @@ class RequestJournal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self._bytes = 0
+            self._bytes = self._miss_bytes = 0
             self._misses.clear()
             self._stats = Stats()
 

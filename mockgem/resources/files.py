@@ -7,6 +7,7 @@ every call, so a file past its 48 h is gone exactly as on the real service.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from mockgem.resources.file_records import (
     render,
 )
 from mockgem.protocol.json_text import ascii_int
+from mockgem.resources.blobs import Data, data_size, skip
 from mockgem.resources.ids import FILE_ID_LENGTH, new_id
 from mockgem.resources.paging import page
 from mockgem.resources.state import Limits, StateStore
@@ -107,7 +109,7 @@ class FileStore:
         return upload_id
 
     def upload_chunk(
-        self, upload_id: str, *, command: str, offset: int, data: bytes
+        self, upload_id: str, *, command: str, offset: int, data: Data
     ) -> UploadProgress:
         """Apply `upload`, `upload, finalize`, `finalize` or `query` to a session."""
         session = self._session(upload_id)
@@ -130,7 +132,7 @@ class FileStore:
     def upload_multipart(
         self,
         body: JSONDict | None,
-        data: bytes,
+        data: Data,
         *,
         mime_type: str | None = None,
         base_url: str | None = None,
@@ -138,7 +140,7 @@ class FileStore:
     ) -> JSONDict:
         """The one-request form: metadata JSON plus the bytes' Content-Type (wire ref §2.6.2)."""
         upload_id = self.start_upload(
-            body, size=len(data), mime_type=mime_type, base_url=base_url, version=version
+            body, size=data_size(data), mime_type=mime_type, base_url=base_url, version=version
         )
         done = self.upload_chunk(upload_id, command="upload, finalize", offset=0, data=data)
         return done.file or {}
@@ -201,7 +203,7 @@ class FileStore:
         self._state.write_blob(blob, data)
         uri_base = f"{(base_url or self._base_url).rstrip('/')}/v1beta"
         new = NewFile(file_id, mime_type, display_name, uri_base, "GENERATED", blob)
-        return self._render(self._new_record(new, data))
+        return self._render(self._new_record(new, len(data), hashlib.sha256(data).hexdigest()))
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -219,7 +221,7 @@ class FileStore:
         file = self._render(self._record(session["file"]))
         return UploadProgress("final", session["received"], file)
 
-    def _append(self, session: JSONDict, offset: int, data: bytes) -> None:
+    def _append(self, session: JSONDict, offset: int, data: Data) -> None:
         received: int = session["received"]
         if offset > received:
             # UNVERIFIED: Google's upload server words the Content-Range variant this way.
@@ -229,8 +231,8 @@ class FileStore:
                 f"{received} byte(s).",
                 upload_status="active",
             )
-        data = data[received - offset :]  # bytes already held (a retried chunk) are skipped
-        total = received + len(data)
+        data = skip(data, received - offset)  # bytes already held (a retried chunk) are skipped
+        total = received + data_size(data)
         if session["size"] is not None and total > session["size"]:
             # UNVERIFIED: wording for more bytes than X-Goog-Upload-Header-Content-Length said.
             raise UploadRejected(
@@ -253,15 +255,15 @@ class FileStore:
                 upload_status="active",
             )
         blob = _session_blob(session["id"])
-        data = self._state.read_blob(blob)
-        self._check_room(len(data))
-        record = self._new_record(_uploaded_file(session, blob), data)
+        size = self._state.blobs.size(blob)
+        self._check_room(size)
+        record = self._new_record(_uploaded_file(session, blob), size, self._state.blobs.sha256(blob))
         session["file"] = record["name"]
         self._state.put(UPLOADS, session["id"], session)
         return self._render(record)
 
-    def _new_record(self, new: NewFile, data: bytes) -> JSONDict:
-        record = build_record(new, data, self._clock(), self._processing)
+    def _new_record(self, new: NewFile, size: int, sha256: str) -> JSONDict:
+        record = build_record(new, size, sha256, self._clock(), self._processing)
         self._state.put(FILES, record["name"], record)
         return record
 

@@ -20,6 +20,7 @@ from mockgem.journal import JournalEntry, RequestJournal, encoded
 from mockgem.protocol.calls import ApiCall, ApiRequest, names_openai_layer
 from mockgem.protocol.catalog import bare_model_id
 from mockgem.protocol.forms import ResponseForm, form_of
+from mockgem.server.upload_body import UploadBody
 from mockgem.sources.base import Answer, Miss
 
 
@@ -35,6 +36,8 @@ class Exchange:
     journal: RequestJournal = field(repr=False)
     cassette: str | None = None
     body: bytes = b""
+    # An upload's body, spooled to disk past a megabyte (`body` then holds nothing).
+    upload: UploadBody | None = None
     api_key: str | None = None
     client: ApiRequest | None = None
     asked: ApiRequest | None = None

@@ -19,6 +19,7 @@ from mockgem.server.exchange import Exchange
 from mockgem.server.keys import FILES
 from mockgem.server.listing import page_query
 from mockgem.server.multipart import multipart_parts
+from mockgem.server.upload_body import UploadBody
 from mockgem.server.render import GOOGLE_HEADERS, public_origin, render_error, render_json
 
 CHUNK_GRANULARITY = "8388608"
@@ -69,7 +70,7 @@ async def _upload_command(request: web.Request, exchange: Exchange) -> web.Strea
         request.query["upload_id"],
         command=request.headers.get("X-Goog-Upload-Command", ""),
         offset=offset,
-        data=exchange.body,
+        data=_upload(exchange).reader(),
     )
     return _render_progress(progress)
 
@@ -86,22 +87,22 @@ def _render_progress(progress: UploadProgress) -> web.Response:
 async def _upload_multipart(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     """Metadata JSON and the bytes as parts of `multipart/related` (or `form-data`), in any order."""
     metadata: JSONDict | None = None
-    data, mime_type = b"", None
-    body = exchange.body
-    for part in multipart_parts(body, request.headers.get("Content-Type", "")):
-        if metadata is None and part.content_type.startswith("application/json"):
-            parsed = parse_json_body(part.content)
-            metadata = parsed if isinstance(parsed, dict) else None
-        else:
-            data, mime_type = part.content, part.content_type
-    file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, base_url=api_base(request, exchange), version=_call(exchange).version)
+    data, mime_type = memoryview(b""), None
+    with _upload(exchange).mapped() as body:
+        for part in multipart_parts(body, request.headers.get("Content-Type", "")):
+            if metadata is None and part.content_type.startswith("application/json"):
+                parsed = parse_json_body(bytes(part.content))
+                metadata = parsed if isinstance(parsed, dict) else None
+            else:
+                data, mime_type = part.content, part.content_type
+        file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, base_url=api_base(request, exchange), version=_call(exchange).version)
+        data.release()
     return render_json({"file": file})
 
 
 async def _upload_raw(request: web.Request, exchange: Exchange) -> web.StreamResponse:
-    data = exchange.body
     mime_type = request.headers.get("Content-Type") or None
-    file = request.app[FILES].upload_multipart(None, data, mime_type=mime_type, base_url=api_base(request, exchange), version=_call(exchange).version)
+    file = request.app[FILES].upload_multipart(None, _upload(exchange).reader(), mime_type=mime_type, base_url=api_base(request, exchange), version=_call(exchange).version)
     return render_json({"file": file})
 
 
@@ -109,6 +110,11 @@ def api_base(request: web.Request, exchange: Exchange) -> str:
     """The origin plus any base-URL prefix before `/upload/` or the version, so URIs point back here."""
     prefix = request.path.split(f"/{_call(exchange).version}/", 1)[0].removesuffix("/upload")
     return f"{public_origin(request)}{prefix}"
+
+
+def _upload(exchange: Exchange) -> UploadBody:
+    assert exchange.upload is not None, "the pipeline spools every upload call's body"
+    return exchange.upload
 
 
 def _call(exchange: Exchange) -> ApiCall:

@@ -19,13 +19,37 @@ from mockgem.protocol.envelopes import bad_request_detail
 from mockgem.protocol.validation import parse_json_body, validate_request
 from mockgem.server.exchange import Exchange
 from mockgem.server.keys import CONFIG
+from mockgem.server.upload_body import UploadBody
 
 READ_CHUNK = 1 << 20
 
 
+async def read_exchange_body(request: web.Request, exchange: Exchange) -> None:
+    """The request's body, read once into the exchange: an upload spooled (`upload_body`)."""
+    config = request.app[CONFIG]
+    if exchange.call is not None and exchange.call.upload:
+        upload = exchange.upload = await read_upload(request, config.max_file_size, config.idle_timeout)
+        exchange.body = upload.value() if upload.in_memory else b""
+        return
+    exchange.body = await read_body(request, exchange.call, max_body=config.max_body, max_file_size=config.max_file_size, idle=config.idle_timeout)
+
+
+async def read_upload(request: web.Request, limit: int, idle: float) -> UploadBody:
+    """An upload's body, spooled. Uploads have their own limit: past it the start is kept, which
+    the file store refuses with the upload server's 413."""
+    upload = UploadBody()
+    try:
+        while upload.size <= limit and (chunk := await next_chunk(request, idle)):
+            upload.write(chunk)
+    except BaseException:
+        upload.close()
+        raise
+    return upload
+
+
 async def read_body(request: web.Request, call: ApiCall | None, *, max_body: int, max_file_size: int, idle: float) -> bytes:
-    """The whole body. Uploads have their own limit: past it the start is kept, which the file
-    store refuses; past `--max-body` anything else gets the real API's error."""
+    """The whole body (an upload's start kept once past its own limit); past `--max-body`
+    anything else gets the real API's error."""
     if call is not None and call.upload:
         return await read_limited(request, max_file_size, idle)
     if request.content_length is not None and request.content_length > max_body:

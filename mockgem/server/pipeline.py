@@ -25,7 +25,7 @@ from mockgem.protocol.calls import ApiCall, parse_call
 from mockgem.protocol.envelopes import MISSING_KEY_MESSAGE, MISSING_OAUTH_MESSAGE, api_error, invalid_key_error
 from mockgem.server.exchange import Exchange
 from mockgem.server.keys import CASSETTES, CONFIG, JOURNAL
-from mockgem.server.parse import payload_too_large, read_body
+from mockgem.server.parse import payload_too_large, read_exchange_body
 from mockgem.server.recorded import answer_recorded
 from mockgem.server.render import is_preflight, render_error, render_preflight
 from mockgem.sources.cassettes.places import inside_name
@@ -52,6 +52,9 @@ def request_handler(handlers: dict[str, Handler], asking: frozenset[str], admin:
             response = await _answer_api(request, exchange, handlers.get(call.action) if call else None, call is not None and call.action in asking)
         except Exception as error:
             response = _error_response(request, exchange, error)
+        finally:
+            if exchange.upload is not None:
+                exchange.upload.close()
         exchange.close(response.status)  # a stream closed it already, before its last byte
         return response
 
@@ -64,8 +67,7 @@ async def _answer_api(request: web.Request, exchange: Exchange, handler: Handler
         inside_name(named, f"{CASSETTE_HEADER}:")
     if call is not None and not _is_upload_session(request, call):
         exchange.api_key = check_credentials(request, call)
-    config = request.app[CONFIG]
-    exchange.body = await read_body(request, call, max_body=config.max_body, max_file_size=config.max_file_size, idle=config.idle_timeout)
+    await read_exchange_body(request, exchange)
     if not asks_itself:
         recorded = await answer_recorded(request, exchange)
         if recorded is not None:

@@ -28,9 +28,11 @@ ASKING_MODES = frozenset({RecordMode.REPLAY, RecordMode.AUTO})
 
 async def answer_recorded(request: web.Request, exchange: Exchange) -> web.StreamResponse | None:
     """The recorded response to this request, or None when no recording holds it."""
-    if request.app[CONFIG].mode not in ASKING_MODES:
+    cassettes = request.app[CASSETTES]
+    if request.app[CONFIG].mode not in ASKING_MODES or len(cassettes.index) == 0:
         return None
-    answer = request.app[CASSETTES].take(request.method, request.path_qs, exchange.body, tuple(request.headers.items()))
+    body = exchange.upload.matching_body() if exchange.upload is not None else exchange.body
+    answer = cassettes.take(request.method, request.path_qs, body, tuple(request.headers.items()))
     if answer is None:
         return None
     return render_recorded(request, exchange.answered(answer))

@@ -14,7 +14,7 @@ from mockgem.resources.caches import CacheStore
 from mockgem.resources.file_records import Processing
 from mockgem.resources.files import FileStore
 from mockgem.resources.prediction_jobs import PredictionJobStore
-from mockgem.resources.state import DiskState, Limits, open_state
+from mockgem.resources.state import Limits, open_state
 from mockgem.server.batches import batch_answerer
 from mockgem.server.keys import BATCHES, CACHES, CONFIG, FILES, PREDICTION_JOBS, STATE
 
@@ -29,8 +29,7 @@ async def resource_stores(app: web.Application) -> AsyncIterator[None]:
     app[BATCHES] = BatchStore(state, clock=time.time, files=files, answer=batch_answerer(app), duration=config.batch_duration)
     app[PREDICTION_JOBS] = PredictionJobStore(state, clock=time.time, duration=config.batch_duration)
     yield
-    if isinstance(state, DiskState):
-        state.close()
+    state.close()
 
 
 def processing_of(config: Config) -> Processing:
