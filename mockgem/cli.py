@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import math
 import re
 import signal
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (0 picks a free one; default 8080)")
     serve.add_argument("--rules", action="append", default=[], type=Path, help="scripted rules YAML (repeatable; first match wins in file order)")
+    serve.add_argument("--admin-token", help="require this token (Authorization: Bearer or X-Mockgem-Admin-Token) on the /_mockgem/ admin API; pass one when --host is not loopback")
     serve.add_argument("--api-key", action="append", default=[], dest="api_keys", help="accept only this key (repeatable); by default any non-empty key works")
     serve.add_argument("--max-body", type=parse_size, default=DEFAULT_MAX_BODY, help="largest request body accepted (default 20MiB)")
     serve.add_argument("--fault", action="append", default=[], dest="faults", metavar="TERM", help="inject a fault into generate calls, e.g. 503:0.05 or latency:200ms..800ms (repeatable)")
@@ -138,6 +140,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         ignore_paths=tuple(args.ignore_paths),
         match_version=args.match_version,
         rewrite=args.rewrite,
+        admin_token=args.admin_token,
     )
 
 
@@ -149,6 +152,8 @@ async def serve(config: Config) -> None:
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else config.port
     print(f"mockgem listening on http://{config.host}:{port}", flush=True)
+    if config.admin_token is None and not is_loopback(config.host):
+        print(f"mockgem: warning: the admin API (/_mockgem/) answers anyone who reaches {config.host}; pass --admin-token", file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -157,6 +162,13 @@ async def serve(config: Config) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def config_problem(error: ValidationError) -> str:

@@ -71,6 +71,8 @@ class Config(BaseModel):
     ignore_paths: tuple[str, ...] = ()
     match_version: bool = False
     rewrite: bool = False
+    # Asked of every `/_mockgem/` call when set (`server.admin_guard`).
+    admin_token: str | None = Field(default=None, min_length=8)
 
     @field_validator("redact_paths", "ignore_paths")
     @classmethod

@@ -1,7 +1,7 @@
 """The one aiohttp handler: every request goes through the same stages, in this order.
 
-1. A browser's preflight is answered at once (no key, no journal entry).
-2. `/_mockgem/` goes to the admin API.
+1. A browser's preflight is answered at once (no key, no journal entry), but not on the admin API.
+2. `/_mockgem/` goes to the admin API, for callers `admin_guard` lets in.
 3. Otherwise an `Exchange` begins: the call the path names (None if none does) and the form the
    answer takes; the credentials are checked for a Google method, and the body is read once.
 4. The recordings are asked first, on any route (`recorded.answer_recorded`), in replay and auto.
@@ -23,6 +23,7 @@ from aiohttp import web
 from mockgem.errors import ApiError, NotFound, PermissionDenied
 from mockgem.protocol.calls import ApiCall, parse_call
 from mockgem.protocol.envelopes import MISSING_KEY_MESSAGE, MISSING_OAUTH_MESSAGE, api_error, invalid_key_error
+from mockgem.server.admin_guard import check_admin_caller
 from mockgem.server.exchange import Exchange
 from mockgem.server.keys import CASSETTES, CONFIG, JOURNAL
 from mockgem.server.parse import payload_too_large, read_exchange_body
@@ -42,9 +43,9 @@ def request_handler(handlers: dict[str, Handler], asking: frozenset[str], admin:
     recordings themselves, after admission and rules; `admin` serves `/_mockgem/`."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        if is_preflight(request):
-            return render_preflight(request)
         call = parse_call(request.method, request.path)
+        if is_preflight(request) and not (call is not None and call.surface == "admin"):
+            return render_preflight(request)
         if call is not None and call.surface == "admin":
             return await _answer_admin(request, admin.get(call.action))
         exchange = Exchange.begin(request.method, request.path, call, request.query.get("alt"), request.app[JOURNAL], _cassette(request))
@@ -98,6 +99,7 @@ def as_api_error(request: web.Request, error: Exception) -> ApiError:
 
 async def _answer_admin(request: web.Request, handler: AdminHandler | None) -> web.StreamResponse:
     try:
+        check_admin_caller(request)
         if handler is None:
             raise NotFound("Method not found.")
         return await handler(request)

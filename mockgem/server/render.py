@@ -48,6 +48,10 @@ def render_error(error: ApiError, as_list: bool = False) -> web.Response:
     return render_json([body] if as_list else body, status=error.code)
 
 
+def is_admin_path(path: str) -> bool:
+    return path.startswith("/_mockgem/") or path == "/_mockgem"
+
+
 def is_preflight(request: web.Request) -> bool:
     return request.method == "OPTIONS" and "Origin" in request.headers and "Access-Control-Request-Method" in request.headers
 
@@ -77,8 +81,8 @@ async def compact_when_asked(request: web.Request, response: web.StreamResponse)
 async def add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
     """On every answer to a browser (errors and streams too): run just before the headers go out."""
     origin = request.headers.get("Origin")
-    if origin is None:
-        return
+    if origin is None or is_admin_path(request.path):
+        return  # the admin API is same-origin only (`admin_guard`)
     response.headers["Access-Control-Allow-Origin"] = origin
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     vary = response.headers.get("Vary")
