@@ -101,6 +101,8 @@ def add_recording_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--replay-timing", default="instant", help="stream chunk gaps: instant (default), recorded or scaled:F")
     serve.add_argument("--upstream", help="base URL to forward to (default: the real Google hosts)")
     serve.add_argument("--upstream-key", help="key sent upstream instead of the client's own")
+    serve.add_argument("--upstream-connect-timeout", type=parse_duration, default=30.0, help="time to connect to the upstream (default 30s; a timeout answers 504)")
+    serve.add_argument("--upstream-read-timeout", type=parse_duration, default=300.0, help="time the upstream may stay silent between two chunks of its answer (default 300s; no limit on the whole)")
     serve.add_argument("--rewrite", action="store_true", help="record mode: each cassette's first new recording replaces what the file held (default: add to it, as vcrpy does)")
     serve.add_argument("--ignore-path", action="append", default=[], dest="ignore_paths", type=json_path, metavar="JSONPATH", help="leave this JSON path of request bodies out of matching, e.g. generationConfig.seed (repeatable)")
     serve.add_argument("--match-version", action="store_true", help="match the API version (v1, v1beta) too; ignored by default")
@@ -128,6 +130,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         replay_timing=args.replay_timing,
         upstream=args.upstream,
         upstream_key=args.upstream_key,
+        upstream_connect_timeout=args.upstream_connect_timeout,
+        upstream_read_timeout=args.upstream_read_timeout,
         faults=tuple(args.faults),
         seed=args.seed,
         quotas=tuple(args.quotas),

@@ -61,6 +61,9 @@ class Config(BaseModel):
     replay_timing: str = Field(default="instant", pattern=r"^(instant|recorded|scaled:\d+(\.\d+)?)$")
     upstream: str | None = None
     upstream_key: str | None = None
+    # Seconds to connect to the upstream, and between two reads of its answer (no total limit).
+    upstream_connect_timeout: float = Field(default=30.0, gt=0, le=3600)
+    upstream_read_timeout: float = Field(default=300.0, gt=0, le=24 * 3600)
     faults: tuple[str, ...] = ()
     seed: int | None = Field(default=None, ge=0, lt=2**64)
     quotas: tuple[str, ...] = ()

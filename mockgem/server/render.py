@@ -6,6 +6,7 @@ The only place that awaits between chunks: `sse` plans the chunks, this module w
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 
 import orjson
@@ -16,11 +17,12 @@ from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.forms import ResponseForm
 from mockgem.server.exchange import Exchange
-from mockgem.protocol.envelopes import error_body
+from mockgem.protocol.envelopes import api_error, error_body
 from mockgem.server.faulting import apply_faults, faulted_stream
 from mockgem.sources.base import Answer
 from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, merge_chunks, split_array_frames, split_response, split_sse_events
 
+log = logging.getLogger("mockgem")
 JSON_TYPE = "application/json; charset=UTF-8"
 SSE_TYPE = "text/event-stream"
 DEFAULT_STREAM_CHUNKS = 3
@@ -167,12 +169,21 @@ async def _array_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
 
 
 async def write_stream(request: web.Request, exchange: Exchange, content_type: str, frames: AsyncIterator[tuple[bytes, float]]) -> web.StreamResponse:
+    """The stream's frames as they come; an error raised once the 200 is out ends the stream with
+    an error chunk, never a second response inside the first."""
     response = web.StreamResponse(headers={**GOOGLE_HEADERS, "Content-Type": content_type})
     stream = faulted_stream(exchange, exchange.form)
     await response.prepare(request)
-    async for data, delay in stream.frames(frames):
-        if delay > 0:
-            await asyncio.sleep(delay)
-        await response.write(data)
+    try:
+        async for data, delay in stream.frames(frames):
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await response.write(data)
+    except Exception as error:
+        exchange.error = error if isinstance(error, ApiError) else api_error(500)
+        if not isinstance(error, ApiError):
+            log.exception("unexpected error in the stream of %s %s", request.method, request.path, exc_info=error)
+        for frame in stream.error_frames(exchange.error):
+            await response.write(frame)
     await stream.finish(request, response)
     return response

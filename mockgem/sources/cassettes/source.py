@@ -7,6 +7,7 @@ from a native recording: one recording serves both kinds of client.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import json
@@ -144,6 +145,22 @@ def closer(first: NearMiss, second: NearMiss) -> NearMiss:
     return first if rank(list(first.mismatches)) <= rank(list(second.mismatches)) else second
 
 
+@dataclass
+class StreamRecording:
+    """A stream written from its first byte: completed (and indexed) at its end, or discarded."""
+
+    cassettes: CassetteSource
+    path: Path
+    entry: int
+
+    async def complete(self, interaction: Interaction) -> None:
+        written = await asyncio.to_thread(self.cassettes.store.replace, self.path, self.entry, interaction)
+        self.cassettes.index.record(self.cassettes._name_of(self.path), written, served=True)
+
+    async def discard(self) -> None:
+        await asyncio.to_thread(self.cassettes.store.remove, self.path, self.entry)
+
+
 class CassetteSource:
     """Answers from recorded interactions; `X-Mockgem-Cassette: NAME` scopes one request."""
 
@@ -221,13 +238,23 @@ class CassetteSource:
 
     async def record(self, request: ApiRequest, interaction: Interaction) -> None:
         """Write a forwarded exchange (redacted) to its cassette and index it for replay."""
+        path = self._prepared_path(request)
+        written = await self.store.append_async(path, interaction)
+        self.index.record(self._name_of(path), written, served=True)
+
+    async def begin(self, request: ApiRequest, interaction: Interaction) -> StreamRecording:
+        """Write a stream's start to its cassette now; it is indexed once complete."""
+        path = self._prepared_path(request)
+        _, entry = await asyncio.to_thread(self.store.add, path, interaction)
+        return StreamRecording(self, path, entry)
+
+    def _prepared_path(self, request: ApiRequest) -> Path:
         path = self.recording_path(request)
         if self.rewrite and path.resolve() not in self._rewritten:
             self._rewritten.add(path.resolve())
             self.index.forget(self._name_of(path))
             self.store.start_afresh(path)
-        written = await self.store.append_async(path, interaction)
-        self.index.record(self._name_of(path), written, served=True)
+        return path
 
     def select(self, name: str, *, afresh: bool = False) -> str:
         """Make `name` the active cassette (new recordings go there); returns its loaded name.
