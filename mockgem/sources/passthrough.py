@@ -268,7 +268,6 @@ class _Exchange:
 
     async def _relayed(self, events: _SseEvents, first: list[JSONDict]) -> AsyncIterator[JSONDict]:
         recording = await self._begin(events)
-        completed = False
         try:
             payloads = first
             while payloads:
@@ -277,11 +276,16 @@ class _Exchange:
                 payloads = await events.next_payloads()
             if recording is not None:
                 await recording.complete(self._interaction(events.raw, events.offsets))
-            completed = True
+        except (GeneratorExit, asyncio.CancelledError):
+            if recording is not None:  # the client hung up: what it missed is no true answer
+                _discard_later(recording)
+            raise
+        except BaseException:
+            if recording is not None:  # out of the cassette before the client hears of the break
+                await recording.discard()
+            raise
         finally:
             self.response.release()
-            if recording is not None and not completed:
-                _discard_later(recording)
 
     async def _begin(self, events: _SseEvents) -> Recording | None:
         if self.recorder is None:
