@@ -115,13 +115,18 @@ class JournalEntry:
 
 def encoded(body: Any) -> bytes | None:
     """`body` as JSON bytes, whatever it holds: a value JSON cannot carry as it is (a lone
-    surrogate, an integer past 64 bits) is kept as the nearest one it can (U+FFFD, a double)."""
+    surrogate, an integer past 64 bits) is kept as the nearest one it can (U+FFFD, a double);
+    a body nested deeper than the encoder goes (a refused one) is not kept."""
     if body is None:
         return None
     try:
         return orjson.dumps(body)
     except TypeError:
+        pass
+    try:
         return orjson.dumps(_encodable(body))
+    except (TypeError, RecursionError):
+        return None
 
 
 def _encodable(value: Any) -> Any:
