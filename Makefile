@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8080
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean soak
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ run: $(VENV)/.installed ## serve the bundled example rules and cassettes
 test: $(VENV)/.installed lint ## the whole suite, as CI runs it, then the example project's tests
 	$(PY) -m pytest -q
 	cd examples/pytest && $(abspath $(PY)) -m pytest -q
+
+soak: $(VENV)/.installed ## the hardening tests at full size (fuzz, mixed-SDK soak, recording load, kill -9); numbers in soak-report.jsonl
+	rm -f soak-report.jsonl
+	MOCKGEM_SOAK=1 MOCKGEM_REPORT=$(abspath soak-report.jsonl) $(PY) -m pytest -q -o timeout=3600 tests/hardening
+	cat soak-report.jsonl
 
 lint: $(VENV)/.installed ## layer contract and types
 	$(VENV)/bin/lint-imports

@@ -18,7 +18,7 @@ from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.forms import ResponseForm
 from mockgem.server.exchange import Exchange
 from mockgem.protocol.envelopes import api_error, error_body
-from mockgem.server.faulting import apply_faults, faulted_stream
+from mockgem.server.faulting import FaultedStream, apply_faults, faulted_stream
 from mockgem.sources.base import Answer
 from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, merge_chunks, split_array_frames, split_response, split_sse_events
 
@@ -179,11 +179,21 @@ async def write_stream(request: web.Request, exchange: Exchange, content_type: s
             if delay > 0:
                 await asyncio.sleep(delay)
             await response.write(data)
+        await stream.finish(request, response)
+    except ConnectionError:
+        exchange.close(None)  # the client hung up: nothing more reaches it
     except Exception as error:
-        exchange.error = error if isinstance(error, ApiError) else api_error(500)
-        if not isinstance(error, ApiError):
-            log.exception("unexpected error in the stream of %s %s", request.method, request.path, exc_info=error)
+        await _end_with_error(request, exchange, stream, response, error)
+    return response
+
+
+async def _end_with_error(request: web.Request, exchange: Exchange, stream: FaultedStream, response: web.StreamResponse, error: Exception) -> None:
+    exchange.error = error if isinstance(error, ApiError) else api_error(500)
+    if not isinstance(error, ApiError):
+        log.exception("unexpected error in the stream of %s %s", request.method, request.path, exc_info=error)
+    try:
         for frame in stream.error_frames(exchange.error):
             await response.write(frame)
-    await stream.finish(request, response)
-    return response
+        await stream.finish(request, response)
+    except ConnectionError:
+        exchange.close(None)

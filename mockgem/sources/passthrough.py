@@ -20,11 +20,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import aiohttp
@@ -39,6 +40,7 @@ from mockgem.sources.cassettes.redact import redact_text
 from mockgem.sources.cassettes.source import http_method
 from mockgem.sse import parse_json_array, parse_sse
 
+log = logging.getLogger("mockgem")
 DEFAULT_UPSTREAM = "https://generativelanguage.googleapis.com"
 DEFAULT_CONNECT_TIMEOUT = 30.0
 DEFAULT_READ_TIMEOUT = 300.0
@@ -274,14 +276,27 @@ class _Exchange:
                 for payload in payloads:
                     yield payload
                 payloads = await events.next_payloads()
-            if recording is not None:
-                await recording.complete(self._interaction(events.raw, events.offsets))
+            await self._finish(events, recording)
         except (GeneratorExit, asyncio.CancelledError):
-            if recording is not None:  # the client hung up: what it missed is no true answer
-                _discard_later(recording)
+            # The client hung up; the upstream's answer is still true: read to its end and
+            # record it whole, from a task (nothing may be awaited in a closing generator).
+            _in_background(self._finish(events, recording))
             raise
         except BaseException:
             if recording is not None:  # out of the cassette before the client hears of the break
+                await recording.discard()
+            self.response.release()
+            raise
+
+    async def _finish(self, events: _SseEvents, recording: Recording | None) -> None:
+        """Reads the stream to its end and completes its recording (discards it if it breaks)."""
+        try:
+            while await events.next_payloads():
+                pass
+            if recording is not None:
+                await recording.complete(self._interaction(events.raw, events.offsets))
+        except BaseException:
+            if recording is not None:
                 await recording.discard()
             raise
         finally:
@@ -361,12 +376,17 @@ def _is_json(raw: bytes) -> bool:
     return True
 
 
-def _discard_later(recording: Recording) -> None:
-    """Takes a broken stream's recording out, from a task: the generator may be closing because
-    its task was cancelled (the client hung up), where nothing may be awaited."""
-    task = asyncio.get_running_loop().create_task(recording.discard())
-    _DISCARDING.add(task)
-    task.add_done_callback(_DISCARDING.discard)
+def _in_background(work: Coroutine[Any, Any, None]) -> None:
+    """`work` in a task of its own, kept until it is done (its failure is an upstream's, logged)."""
+    task = asyncio.get_running_loop().create_task(work)
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+    task.add_done_callback(_log_failure)
 
 
-_DISCARDING: set[asyncio.Task[None]] = set()
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("a stream whose client hung up was not recorded: %s", task.exception())
+
+
+_BACKGROUND: set[asyncio.Task[None]] = set()
