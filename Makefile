@@ -8,7 +8,7 @@ FLOOR_VENV ?= .venv-floor
 FLOOR_TESTS := tests/server tests/protocol tests/resources tests/sources/test_rules.py \
 	tests/clients/test_genai_native.py tests/clients/test_openai_compat.py tests/test_embedded.py
 
-.PHONY: help run test test-floor lint bench bench-smoke clean
+.PHONY: help run test test-floor lint bench bench-smoke clean soak
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z.-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -42,6 +42,11 @@ $(FLOOR_VENV)/.installed: pyproject.toml
 
 test-floor: $(FLOOR_VENV)/.installed ## a quick part of the suite on the declared lowest versions
 	$(FLOOR_VENV)/bin/python -m pytest -q -p no:xdist $(FLOOR_TESTS)
+
+soak: $(VENV)/.installed ## the hardening tests at full size (fuzz, mixed-SDK soak, recording load, kill -9); numbers in soak-report.jsonl
+	rm -f soak-report.jsonl
+	MOCKGEM_SOAK=1 MOCKGEM_REPORT=$(abspath soak-report.jsonl) $(PY) -m pytest -q -o timeout=3600 tests/hardening
+	cat soak-report.jsonl
 
 lint: $(VENV)/.installed ## layer contract and types
 	$(VENV)/bin/lint-imports

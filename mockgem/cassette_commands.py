@@ -13,7 +13,7 @@ from mockgem.sources.cassettes.formats import load_cassette
 from mockgem.sources.cassettes.jsonpath import parse_path
 from mockgem.sources.cassettes.model import Cassette
 from mockgem.sources.cassettes.redact import RedactionRules, find_secrets, redact
-from mockgem.sources.cassettes.source import cassette_files
+from mockgem.sources.cassettes.places import cassette_files
 from mockgem.sources.cassettes.store import CassetteStore
 
 

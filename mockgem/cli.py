@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import ipaddress
 import signal
 import sys
 from collections.abc import Sequence
@@ -80,10 +81,13 @@ def config_from_args(args: argparse.Namespace) -> Config:
         replay_timing=args.replay_timing,
         upstream=args.upstream,
         upstream_key=args.upstream_key,
+        upstream_connect_timeout=args.upstream_connect_timeout,
+        upstream_read_timeout=args.upstream_read_timeout,
         faults=tuple(args.faults),
         seed=args.seed,
         quotas=tuple(args.quotas),
         journal_size=args.journal_size,
+        idle_timeout=args.idle_timeout,
         redact_headers=tuple(args.redact_headers),
         redact_query=tuple(args.redact_query),
         redact_paths=tuple(args.redact_paths),
@@ -94,6 +98,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         tls=args.tls,
         match_on=tuple(args.match_on),
         strict=args.strict,
+        admin_token=args.admin_token,
     )
 
 
@@ -104,13 +109,15 @@ async def serve(config: Config, *, quiet: bool = False, verbose: bool = False) -
     say = functools.partial(print, flush=True)
     if not quiet:
         app[JOURNAL].subscribe(access_log(verbose, say))
-    runner = GeminiAppRunner(app, handle_signals=False)
+    runner = GeminiAppRunner(app, handle_signals=False, keepalive_timeout=config.idle_timeout)
     await runner.setup()
     site = InterceptingSite(runner, config.host, config.port, ssl_context=LocalCA.at(config.state_dir).server_context() if config.tls else None)
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else config.port
     summary = startup_summary(app, f"{'https' if config.tls else 'http'}://{config.host}:{port}")
     say("\n".join(summary[:1] if quiet else summary))
+    if config.admin_token is None and not is_loopback(config.host):
+        print(f"mockgem: warning: the admin API (/_mockgem/) answers anyone who reaches {config.host}; pass --admin-token", file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -129,6 +136,13 @@ def check_cassette_exists(config: Config) -> None:
     if not any(candidate.is_file() for candidate in (path, path.with_name(path.name + ".yaml"))):
         where = f" in --cassette-dir {config.cassette_dir}" if config.cassette_dir else ""
         raise ConfigError(f"--cassette {config.cassette}: no such file{where} (replay reads it; record it first with --mode record)")
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def config_problem(error: ValidationError) -> str:

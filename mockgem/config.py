@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -13,6 +13,8 @@ from mockgem.sources.cassettes.keys import DEFAULT_MATCH_ON, KeyRules, matchers
 from mockgem.sources.cassettes.redact import RedactionRules
 
 DEFAULT_MAX_BODY = 20 * 1024 * 1024
+# A simulated wait: at most a year, so that every timestamp worked out from it can be written.
+Seconds = Annotated[float, Field(ge=0, le=365 * 24 * 3600)]
 GIB = 1024**3
 
 
@@ -35,6 +37,8 @@ class Config(BaseModel):
     `match_version` and `match_on` (vcrpy's matcher names, plus `gemini_body`) to how a request
     finds its recording. In replay a request of a selected cassette that matches no recording gets
     the next unplayed one of its method and path, reported; `strict` makes it a miss instead.
+    `idle_timeout` closes a connection that sends nothing for that long (between requests, or
+    halfway through one).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -45,22 +49,27 @@ class Config(BaseModel):
     api_keys: tuple[str, ...] = ()
     max_body: int = Field(default=DEFAULT_MAX_BODY, gt=0)
     state_dir: Path | None = None
-    file_processing: float = Field(default=0.0, ge=0)
-    file_processing_by_type: dict[str, float] = Field(default_factory=dict)
+    file_processing: Seconds = 0.0
+    file_processing_by_type: dict[str, Seconds] = Field(default_factory=dict)
     failing_file_types: tuple[str, ...] = ()
-    batch_duration: float = Field(default=0.0, ge=0)
-    operation_duration: float = Field(default=0.0, ge=0)
+    batch_duration: Seconds = 0.0
+    operation_duration: Seconds = 0.0
     max_file_size: int = Field(default=2 * GIB, gt=0)
     max_storage: int = Field(default=20 * GIB, gt=0)
     mode: RecordMode = RecordMode.REPLAY
     journal_size: int = Field(default=1000, ge=1)
+    # Seconds a connection may send nothing: idle between requests, or stalled inside one.
+    idle_timeout: float = Field(default=30.0, gt=0, le=3600)
     cassette: Path | None = None
     cassette_dir: Path | None = None
     replay_timing: str = Field(default="instant", pattern=r"^(instant|recorded|scaled:\d+(\.\d+)?)$")
     upstream: str | None = None
     upstream_key: str | None = None
+    # Seconds to connect to the upstream, and between two reads of its answer (no total limit).
+    upstream_connect_timeout: float = Field(default=30.0, gt=0, le=3600)
+    upstream_read_timeout: float = Field(default=300.0, gt=0, le=24 * 3600)
     faults: tuple[str, ...] = ()
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=0, lt=2**64)
     quotas: tuple[str, ...] = ()
     redact_headers: tuple[str, ...] = ()
     redact_query: tuple[str, ...] = ()
@@ -72,6 +81,8 @@ class Config(BaseModel):
     tls: bool = False  # serve HTTPS and WSS with a leaf of the local CA (`mockgem.tls`)
     match_on: tuple[str, ...] = DEFAULT_MATCH_ON
     strict: bool = False
+    # Asked of every `/_mockgem/` call when set (`server.admin_guard`).
+    admin_token: str | None = Field(default=None, min_length=8)
 
     @field_validator("redact_paths", "ignore_paths")
     @classmethod

@@ -27,9 +27,8 @@ from mockgem._types import JSONDict
 from mockgem.config import Config
 from mockgem.errors import MockGemError
 from mockgem.journal import RequestJournal
-from mockgem.server import create_app
+from mockgem.server.serving import app_runner
 from mockgem.server.admin import reset_app
-from mockgem.server.http_errors import GeminiAppRunner
 from mockgem.server.keys import CASSETTES, JOURNAL, RULES
 from mockgem.settings import Settings, checked_config
 from mockgem.server.proxy import InterceptingSite
@@ -171,7 +170,7 @@ class MockGemServer:
             loop.close()
 
     async def _startup(self) -> None:
-        self._runner = GeminiAppRunner(create_app(self.config), handle_signals=False)
+        self._runner = app_runner(self.config)
         await self._runner.setup()
         ssl_context = LocalCA.at(self.config.state_dir).server_context() if self.config.tls else None
         site = InterceptingSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)

@@ -70,6 +70,14 @@ class JournalEntry:
         return orjson.loads(self.encoded_frames) if self.encoded_frames else []
     fallback: str | None = None
 
+    def __post_init__(self) -> None:
+        # The texts come from the client (its path, its X-Mockgem-Cassette header): they are
+        # kept as text every later read can encode.
+        for name in ("method", "path", "cassette", "model", "miss"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, safe_text(value))
+
     @property
     def body(self) -> JSONDict | None:
         return _decoded(self.encoded_body)
@@ -118,8 +126,37 @@ class JournalEntry:
         return types.GenerateContentConfig.model_validate(settings)
 
 
-def encoded(body: JSONDict | None) -> bytes | None:
-    return None if body is None else orjson.dumps(body)
+def encoded(body: Any) -> bytes | None:
+    """`body` as JSON bytes, whatever it holds: a value JSON cannot carry as it is (a lone
+    surrogate, an integer past 64 bits) is kept as the nearest one it can (U+FFFD, a double);
+    a body nested deeper than the encoder goes (a refused one) is not kept."""
+    if body is None:
+        return None
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        pass
+    try:
+        return orjson.dumps(_encodable(body))
+    except (TypeError, RecursionError):
+        return None
+
+
+def _encodable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {safe_text(str(key)): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable(item) for item in value]
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return float(value) if abs(value) < 2**1023 else str(value)
+    return value
+
+
+def safe_text(text: str) -> str:
+    """`text` with each lone surrogate (a header's undecodable byte, a `\\ud800` escape) as U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _decoded(data: bytes | None) -> JSONDict | None:
@@ -167,8 +204,10 @@ class Stats:
 
 
 class RequestJournal:
-    """The latest `limit` requests (whose bodies hold at most `byte_limit` bytes), newest last, and
-    counts of every request since the last clear."""
+    """The latest `limit` requests, newest last, and counts of every request since the last clear.
+
+    The bodies kept, those of the misses kept apart included, hold at most `byte_limit` bytes:
+    the oldest entries go first, then the oldest misses (a miss kept in both counts twice)."""
 
     def __init__(self, limit: int = DEFAULT_LIMIT, byte_limit: int = DEFAULT_BYTE_LIMIT) -> None:
         self._lock = threading.Lock()
@@ -176,7 +215,8 @@ class RequestJournal:
         self._entries: deque[JournalEntry] = deque()
         self._bytes = 0
         # Kept apart too, so that a miss is still there after `limit` newer requests.
-        self._misses: deque[JournalEntry] = deque(maxlen=limit)
+        self._misses: deque[JournalEntry] = deque()
+        self._miss_bytes = 0
         self._fallbacks: deque[JournalEntry] = deque(maxlen=limit)
         self._stats = Stats()
         self._numbered = 0
@@ -195,15 +235,24 @@ class RequestJournal:
         with self._lock:
             self._entries.append(entry)
             self._bytes += entry.size
-            while len(self._entries) > 1 and (len(self._entries) > self._limit or self._bytes > self._byte_limit):
-                self._bytes -= self._entries.popleft().size
             if entry.miss is not None:
                 self._misses.append(entry)
+                self._miss_bytes += entry.size
+            self._trim()
             if entry.fallback is not None:
                 self._fallbacks.append(entry)
             self._stats.count(entry)
         for listener in self._listeners:
             listener(entry)
+
+    def _trim(self) -> None:
+        while len(self._entries) > 1 and (len(self._entries) > self._limit or self._over_bytes()):
+            self._bytes -= self._entries.popleft().size
+        while len(self._misses) > 1 and (len(self._misses) > self._limit or self._over_bytes()):
+            self._miss_bytes -= self._misses.popleft().size
+
+    def _over_bytes(self) -> bool:
+        return self._bytes + self._miss_bytes > self._byte_limit
 
     def count_recorded(self, model: str | None = None) -> None:
         with self._lock:
@@ -212,7 +261,7 @@ class RequestJournal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self._bytes = 0
+            self._bytes = self._miss_bytes = 0
             self._misses.clear()
             self._fallbacks.clear()
             self._stats = Stats()

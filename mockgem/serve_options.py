@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from mockgem.config import DEFAULT_MAX_BODY, GIB, RecordMode
 _SIZE = re.compile(r"^(\d+)\s*([kmg]i?b?|b)?$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$", re.IGNORECASE)
+MAX_SETTING_SECONDS = 365 * 24 * 3600.0
 _SECONDS = {"ms": 0.001, "": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 # Shipped with the package, so `--example` works from a pip install as from a clone.
 EXAMPLE_CASSETTE = Path(__file__).parent / "examples" / "cassettes" / "example.yaml"
@@ -38,9 +40,10 @@ def parse_size(text: str) -> int:
 def parse_duration(text: str) -> float:
     """`2s`, `500ms`, `1.5m`, `3` (seconds) -> seconds."""
     found = _DURATION.match(text.strip())
-    if found is None:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (examples: 2s, 500ms, 1m)")
-    return float(found[1]) * _SECONDS[(found[2] or "").lower()]
+    seconds = float(found[1]) * _SECONDS[(found[2] or "").lower()] if found else math.inf
+    if not seconds <= MAX_SETTING_SECONDS:
+        raise argparse.ArgumentTypeError(f"not a duration of at most a year: {text!r} (examples: 2s, 500ms, 1m)")
+    return seconds
 
 
 def parse_processing(text: str) -> tuple[str, float | None]:
@@ -73,6 +76,8 @@ def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
 def add_listening(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--host", metavar="ADDRESS", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     group.add_argument("--port", metavar="PORT", type=int, default=8080, help="port (0 picks a free one; default 8080)")
+    group.add_argument("--admin-token", help="require this token (Authorization: Bearer or X-Mockgem-Admin-Token) on the /_mockgem/ admin API; pass one when --host is not loopback")
+    group.add_argument("--idle-timeout", metavar="TIME", type=parse_duration, default=30.0, help="close a connection that sends nothing for this long, between requests or inside one (default 30s)")
     group.add_argument("--tls", action="store_true", help="serve HTTPS and WSS (needed by google-genai's Live API client) with a certificate of mockgem's local CA")
     group.add_argument("--api-key", metavar="KEY", action="append", default=[], dest="api_keys", help="accept only this key (repeatable); by default any non-empty key works")
     group.add_argument("--max-body", metavar="SIZE", type=parse_size, default=DEFAULT_MAX_BODY, help="largest request body accepted (default 20MiB)")
@@ -92,6 +97,8 @@ def add_sources(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--replay-timing", metavar="TIMING", default="instant", help="stream chunk gaps: instant (default), recorded or scaled:F")
     group.add_argument("--upstream", metavar="URL", help="base URL to forward to (default: the real Google hosts)")
     group.add_argument("--upstream-key", metavar="KEY", help="key sent upstream instead of the client's own")
+    group.add_argument("--upstream-connect-timeout", metavar="TIME", type=parse_duration, default=30.0, help="time to connect to the upstream (default 30s; a timeout answers 504)")
+    group.add_argument("--upstream-read-timeout", metavar="TIME", type=parse_duration, default=300.0, help="time the upstream may stay silent between two chunks of its answer (default 300s; no limit on the whole)")
 
 
 def add_matching(group: argparse._ArgumentGroup) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Literal, TypedDict
 
 from pydantic import ValidationError
 
-from mockgem.config import Config, RecordMode
+from mockgem.config import Config, RecordMode, Seconds
 from mockgem.errors import ConfigError
 
 ModeName = Literal["replay", "record", "auto", "passthrough"]
@@ -31,7 +31,7 @@ class Settings(TypedDict, total=False):
     max_body: int
     state_dir: Path | None
     file_processing: float
-    file_processing_by_type: dict[str, float]
+    file_processing_by_type: dict[str, Seconds]
     failing_file_types: tuple[str, ...]
     batch_duration: float
     operation_duration: float
@@ -57,6 +57,10 @@ class Settings(TypedDict, total=False):
     tls: bool
     match_on: tuple[str, ...]
     strict: bool
+    admin_token: str | None
+    idle_timeout: float
+    upstream_connect_timeout: float
+    upstream_read_timeout: float
 
 
 SETTING_NAMES = tuple(Config.model_fields)

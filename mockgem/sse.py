@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from mockgem.protocol.json_text import load_json
 from mockgem._types import JSONDict
 from mockgem.protocol.tokens import count_part
 
@@ -86,9 +87,9 @@ def parse_sse(body: bytes) -> list[Any]:
         lines = [line[5:].lstrip() for line in event.splitlines() if line.startswith(b"data:")]
         data = b"\n".join(lines).strip()
         if data and data != b"[DONE]":
-            payloads.append(json.loads(data))
+            payloads.append(load_json(data))
         elif not lines and event.strip().startswith(b"{"):
-            payloads.append(json.loads(event))
+            payloads.append(load_json(event))
     return payloads
 
 
@@ -121,7 +122,7 @@ def _skip_separators(text: str, position: int) -> int:
 
 
 def parse_json_array(body: bytes) -> list[Any]:
-    value = json.loads(body)
+    value = load_json(body)
     return value if isinstance(value, list) else [value]
 
 

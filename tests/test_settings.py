@@ -19,7 +19,7 @@ WIDENED = {"mode": RecordMode | ModeName}
 
 
 def test_settings_have_the_names_and_types_of_config_fields() -> None:
-    hints = typing.get_type_hints(Settings)
+    hints = typing.get_type_hints(Settings, include_extras=True)
     fields = {name: field.annotation for name, field in Config.model_fields.items() if name != "rules"}
     assert hints == fields | WIDENED
 

@@ -34,6 +34,7 @@ VALID_TERMS = (
     "command-line forms 503:0.05 and latency:200ms..800ms; durations in ms or s"
 )
 
+MAX_DURATION = 24 * 3600
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$", re.ASCII)
 _COUNT = re.compile(r"^\d+$", re.ASCII)
 
@@ -259,7 +260,11 @@ def parse_duration(text: str) -> float:
     if found is None:
         raise ValueError(f"duration {text!r} needs a unit, as in 200ms or 2s")
     number = float(found[1])
-    return number / 1000 if found[2] == "ms" else number
+    seconds = number / 1000 if found[2] == "ms" else number
+    if seconds > MAX_DURATION:
+        # A longer one is no test of a client, and past a double it would be infinite.
+        raise ValueError(f"duration {text[:40]!r} is longer than {MAX_DURATION // 3600}h")
+    return seconds
 
 
 def _parse_range(text: str) -> tuple[float, float]:

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from mockgem.protocol.json_text import ascii_int
 from mockgem.errors import ConfigError, ResourceExhausted
 from mockgem.protocol.envelopes import quota_error
 
@@ -132,9 +133,10 @@ def parse_quotas(texts: Iterable[str]) -> tuple[QuotaRule, ...]:
 def _parse_limit(text: str, item: str) -> tuple[str, int]:
     name, equals, value = item.strip().partition("=")
     name = name.strip().lower()
-    if name not in METRICS or not equals or not value.strip().isdigit():
+    count = ascii_int(value, low=0, high=2**63 - 1) if equals else None
+    if name not in METRICS or count is None:
         raise ConfigError(f"quota {text!r}: {item.strip()!r} is not NAME=COUNT; {VALID_QUOTAS}")
-    return name, int(value)
+    return name, count
 
 
 def _bare_model(model: str) -> str:

@@ -13,11 +13,22 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 _BASE64 = re.compile(r"^[A-Za-z0-9+/_-]*={0,2}$")
+INT32_RANGE = (-(2**31), 2**31 - 1)
+
+
+def check_int32(value: int) -> int:
+    """A proto `int32`: a number past its range is refused as the parser refuses a non-number."""
+    if not INT32_RANGE[0] <= value <= INT32_RANGE[1]:
+        raise PydanticCustomError("int_parsing", "Value out of range for int32")
+    return value
+
+
+Int32 = Annotated[int, AfterValidator(check_int32)]
 
 
 class Wire(BaseModel):
@@ -58,7 +69,7 @@ def enum_check(name: str, values: str) -> Callable[[object], object]:
     def check(value: object) -> object:
         if isinstance(value, str) and value.upper() in names:
             return value
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and INT32_RANGE[0] <= value <= INT32_RANGE[1]:
             return value
         raise PydanticCustomError("enum_value", "Invalid enum value", {"enum": name})
 
@@ -146,7 +157,7 @@ class Content(Wire):
 
 class ThinkingConfig(Wire):
     include_thoughts: bool | None = None
-    thinking_budget: int | None = None
+    thinking_budget: Int32 | None = None
     # Not in the v1beta schema this was checked against, so its values are not checked.
     thinking_level: str | None = None
 
@@ -165,20 +176,20 @@ class ToolConfig(OpenWire):
 
 
 class GenerationConfig(Wire):
-    candidate_count: int | None = None
+    candidate_count: Int32 | None = None
     stop_sequences: list[str] | None = None
-    max_output_tokens: int | None = None
+    max_output_tokens: Int32 | None = None
     temperature: float | None = None
     top_p: float | None = None
     top_k: float | None = None
-    seed: int | None = None
+    seed: Int32 | None = None
     response_mime_type: str | None = None
     response_schema: dict[str, Any] | None = None
     response_json_schema: Any = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     response_logprobs: bool | None = None
-    logprobs: int | None = None
+    logprobs: Int32 | None = None
     enable_enhanced_civic_answers: bool | None = None
     response_modalities: list[Modality] | None = None
     speech_config: dict[str, Any] | None = None
@@ -222,7 +233,7 @@ class EmbedContentRequest(Wire):
     content: Content
     task_type: TaskType | None = None
     title: str | None = None
-    output_dimensionality: int | None = None
+    output_dimensionality: Int32 | None = None
     auto_truncate: bool | None = None
 
 

@@ -16,6 +16,7 @@ from mockgem._types import JSONDict
 from mockgem.errors import InvalidArgument
 from mockgem.protocol.casing import camel_keys, to_snake
 from mockgem.protocol.envelopes import bad_request_detail
+from mockgem.protocol.json_text import TOO_DEEP, JsonRefused, load_json
 from mockgem.protocol.gemini import BODY_FIELDS, REQUEST_MODELS, Wire
 from mockgem.protocol.repeated import wrap_single_values
 
@@ -41,6 +42,7 @@ _PROTO_TYPES = {
     "int_parsing": "TYPE_INT32",
     "int_type": "TYPE_INT32",
     "int_from_float": "TYPE_INT32",
+    "int_parsing_size": "TYPE_INT32",
     "bool_parsing": "TYPE_BOOL",
     "bool_type": "TYPE_BOOL",
     "string_type": "TYPE_STRING",
@@ -48,16 +50,18 @@ _PROTO_TYPES = {
 
 
 def parse_json_body(raw: bytes) -> Any:
-    """The JSON value of a request body; an empty body is `{}` as for the real API."""
+    """The JSON value of a request body; an empty body is `{}` as for the real API.
+
+    A lone surrogate, a number past a double and nesting past protobuf's depth are refused here
+    (`json_text.load_json`); UNVERIFIED: the real parser's wording for each, so the message is
+    its general one and the detail says which."""
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidArgument(
-            "Invalid JSON payload received. Unexpected token.",
-            details=[bad_request_detail("Invalid JSON payload received. Unexpected token.")],
-        ) from None
+        return load_json(raw)
+    except JsonRefused as refused:
+        message = f"Invalid JSON payload received. {TOO_DEEP if str(refused) == TOO_DEEP else 'Unexpected token.'}"
+        raise InvalidArgument(message, details=[bad_request_detail(f"Invalid JSON payload received. {refused}")]) from None
 
 
 def validate_request(action: str, body: Any, message_name: str = "") -> JSONDict:

@@ -7,7 +7,6 @@ end of processing, the blob key); `render` turns it into what the API shows at a
 from __future__ import annotations
 
 import base64
-import hashlib
 import mimetypes
 import re
 from collections.abc import Mapping
@@ -56,18 +55,19 @@ class NewFile:
     blob: str
 
 
-def build_record(new: NewFile, data: bytes, now: float, processing: Processing) -> JSONDict:
+def build_record(new: NewFile, size: int, sha256: str, now: float, processing: Processing) -> JSONDict:
+    """A new File of `size` bytes whose hex SHA-256 is `sha256`."""
     record: JSONDict = {"name": f"files/{new.file_id}"}
     if new.display_name:
         record["displayName"] = new.display_name
     record |= {
         "mimeType": new.mime_type,
-        "sizeBytes": str(len(data)),
+        "sizeBytes": str(size),
         "createTime": rfc3339(now),
         "updateTime": rfc3339(now),
         "expirationTime": rfc3339(now + FILE_LIFETIME),
         # The real service base64-encodes the hex digest, not the raw digest.
-        "sha256Hash": base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode(),
+        "sha256Hash": base64.b64encode(sha256.encode()).decode(),
         "uri": f"{new.uri_base}/files/{new.file_id}",
     }
     if new.source == "GENERATED":

@@ -7,6 +7,7 @@ every call, so a file past its 48 h is gone exactly as on the real service.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from mockgem.resources.file_records import (
     human_size,
     render,
 )
+from mockgem.protocol.json_text import ascii_int
+from mockgem.resources.blobs import Data, data_size, skip
 from mockgem.resources.ids import FILE_ID_LENGTH, new_id
 from mockgem.resources.paging import page
 from mockgem.resources.state import Limits, StateStore
@@ -105,7 +108,7 @@ class FileStore:
         return upload_id
 
     def upload_chunk(
-        self, upload_id: str, *, command: str, offset: int, data: bytes
+        self, upload_id: str, *, command: str, offset: int, data: Data
     ) -> UploadProgress:
         """Apply `upload`, `upload, finalize`, `finalize` or `query` to a session."""
         session = self._session(upload_id)
@@ -128,14 +131,14 @@ class FileStore:
     def upload_multipart(
         self,
         body: JSONDict | None,
-        data: bytes,
+        data: Data,
         *,
         mime_type: str | None = None,
         version: str = "v1beta",
     ) -> JSONDict:
         """The one-request form: metadata JSON plus the bytes' Content-Type (wire ref §2.6.2)."""
         upload_id = self.start_upload(
-            body, size=len(data), mime_type=mime_type, version=version
+            body, size=data_size(data), mime_type=mime_type, version=version
         )
         done = self.upload_chunk(upload_id, command="upload, finalize", offset=0, data=data)
         return done.file or {}
@@ -197,7 +200,7 @@ class FileStore:
         blob = f"file-{file_id}"
         self._state.write_blob(blob, data)
         new = NewFile(file_id, mime_type, display_name, google_uri_base("v1beta"), "GENERATED", blob)
-        return self._render(self._new_record(new, data))
+        return self._render(self._new_record(new, len(data), hashlib.sha256(data).hexdigest()))
 
     def register(self, uris: Sequence[str], *, version: str = "v1beta") -> tuple[JSONDict, ...]:
         """`files:register`: Cloud Storage objects as Files (source REGISTERED) without their bytes.
@@ -208,7 +211,7 @@ class FileStore:
         for uri in uris:
             file_id = new_id(FILE_ID_LENGTH)
             new = NewFile(file_id, guess_mime_type(uri.rpartition("/")[2]), uri.rpartition("/")[2] or None, google_uri_base(version), "REGISTERED", f"file-{file_id}")
-            files += (self._render(self._new_record(new, b"")),)
+            files += (self._render(self._new_record(new, 0, hashlib.sha256(b"").hexdigest())),)
         return files
 
     # -- internals ---------------------------------------------------------------------------
@@ -227,7 +230,7 @@ class FileStore:
         file = self._render(self._record(session["file"]))
         return UploadProgress("final", session["received"], file)
 
-    def _append(self, session: JSONDict, offset: int, data: bytes) -> None:
+    def _append(self, session: JSONDict, offset: int, data: Data) -> None:
         received: int = session["received"]
         if offset > received:
             # UNVERIFIED: Google's upload server words the Content-Range variant this way.
@@ -237,8 +240,8 @@ class FileStore:
                 f"{received} byte(s).",
                 upload_status="active",
             )
-        data = data[received - offset :]  # bytes already held (a retried chunk) are skipped
-        total = received + len(data)
+        data = skip(data, received - offset)  # bytes already held (a retried chunk) are skipped
+        total = received + data_size(data)
         if session["size"] is not None and total > session["size"]:
             # UNVERIFIED: wording for more bytes than X-Goog-Upload-Header-Content-Length said.
             raise UploadRejected(
@@ -261,15 +264,15 @@ class FileStore:
                 upload_status="active",
             )
         blob = _session_blob(session["id"])
-        data = self._state.read_blob(blob)
-        self._check_room(len(data))
-        record = self._new_record(_uploaded_file(session, blob), data)
+        size = self._state.blobs.size(blob)
+        self._check_room(size)
+        record = self._new_record(_uploaded_file(session, blob), size, self._state.blobs.sha256(blob))
         session["file"] = record["name"]
         self._state.put(UPLOADS, session["id"], session)
         return self._render(record)
 
-    def _new_record(self, new: NewFile, data: bytes) -> JSONDict:
-        record = build_record(new, data, self._clock(), self._processing)
+    def _new_record(self, new: NewFile, size: int, sha256: str) -> JSONDict:
+        record = build_record(new, size, sha256, self._clock(), self._processing)
         self._state.put(FILES, record["name"], record)
         return record
 
@@ -357,4 +360,6 @@ def _uploaded_file(session: JSONDict, blob: str) -> NewFile:
 
 
 def _int_or_none(value: object) -> int | None:
-    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    return ascii_int(str(value), low=0, high=2**63 - 1)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from mockgem.errors import InvalidArgument
+from mockgem.protocol.json_text import ascii_int
 
 T = TypeVar("T")
 
@@ -43,9 +44,10 @@ def decode_token(token: str) -> int:
     try:
         text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         prefix, _, offset = text.partition(":")
-        if prefix != "offset" or not offset.isdigit():
+        start = ascii_int(offset, low=0, high=MAX_INT32)
+        if prefix != "offset" or start is None:
             raise ValueError(token)
     except ValueError:
         # UNVERIFIED: the real service's wording for a page token it did not issue.
         raise InvalidArgument("Invalid page token.") from None
-    return int(offset)
+    return start

@@ -2,19 +2,25 @@
 
 A `StateStore` holds JSON records by kind and name, and byte blobs by key. The stores in this
 package keep no copies of their own, so `reset()` on the state clears every resource at once.
-With `--state-dir DIR`, records go to `DIR/state.sqlite3` and blobs to `DIR/blobs/`.
+Blobs are files on disk either way (`blobs.BlobFiles`): in a temporary directory by default,
+removed when the state closes; with `--state-dir DIR`, records go to `DIR/state.sqlite3` and
+blobs to `DIR/blobs/`.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import orjson
+
 from mockgem._types import JSONDict
+from mockgem.resources.blobs import BlobFiles, Data
 
 GIB = 1024**3
 
@@ -36,9 +42,12 @@ class StateStore(Protocol):
 
     def records(self, kind: str) -> list[JSONDict]: ...
 
+    @property
+    def blobs(self) -> BlobFiles: ...
+
     def write_blob(self, key: str, data: bytes) -> None: ...
 
-    def append_blob(self, key: str, data: bytes) -> None: ...
+    def append_blob(self, key: str, data: Data) -> None: ...
 
     def read_blob(self, key: str) -> bytes: ...
 
@@ -46,16 +55,46 @@ class StateStore(Protocol):
 
     def reset(self) -> None: ...
 
+    def close(self) -> None: ...
 
-class MemoryState:
+
+def encoded_record(record: JSONDict) -> bytes:
+    """`record` as the JSON its answers are rendered with; TypeError (and nothing stored) for a
+    value no answer could carry, so a store never holds what every later list would fail on."""
+    return orjson.dumps(record)
+
+
+class BlobsOnDisk:
+    """The blob half of a state: every call on the state's `blobs`."""
+
+    blobs: BlobFiles
+
+    def write_blob(self, key: str, data: bytes) -> None:
+        self.blobs.write(key, data)
+
+    def append_blob(self, key: str, data: Data) -> None:
+        self.blobs.append(key, data)
+
+    def read_blob(self, key: str) -> bytes:
+        return self.blobs.read(key)
+
+    def remove_blob(self, key: str) -> None:
+        self.blobs.remove(key)
+
+
+class MemoryState(BlobsOnDisk):
+    """Records in memory, blobs in a temporary directory removed by `close` (or at exit)."""
+
     def __init__(self) -> None:
         self._records: dict[str, dict[str, JSONDict]] = {}
-        self._blobs: dict[str, bytearray] = {}
+        self._temporary = tempfile.TemporaryDirectory(prefix="mockgem-blobs-")
+        self.blobs = BlobFiles(Path(self._temporary.name))
 
     def get(self, kind: str, name: str) -> JSONDict | None:
         return self._records.get(kind, {}).get(name)
 
     def put(self, kind: str, name: str, record: JSONDict) -> None:
+        encoded_record(record)  # what could not be answered is not stored
         self._records.setdefault(kind, {})[name] = record
 
     def remove(self, kind: str, name: str) -> None:
@@ -64,30 +103,20 @@ class MemoryState:
     def records(self, kind: str) -> list[JSONDict]:
         return list(self._records.get(kind, {}).values())
 
-    def write_blob(self, key: str, data: bytes) -> None:
-        self._blobs[key] = bytearray(data)
-
-    def append_blob(self, key: str, data: bytes) -> None:
-        self._blobs.setdefault(key, bytearray()).extend(data)
-
-    def read_blob(self, key: str) -> bytes:
-        return bytes(self._blobs.get(key, b""))
-
-    def remove_blob(self, key: str) -> None:
-        self._blobs.pop(key, None)
-
     def reset(self) -> None:
         self._records.clear()
-        self._blobs.clear()
+        self.blobs.clear()
+
+    def close(self) -> None:
+        self._temporary.cleanup()
 
 
-class DiskState:
+class DiskState(BlobsOnDisk):
     """Records in SQLite, blobs as files; safe to share between the server's threads."""
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
-        self._blob_dir = self.directory / "blobs"
-        self._blob_dir.mkdir(parents=True, exist_ok=True)
+        self.blobs = BlobFiles(self.directory / "blobs")
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.directory / "state.sqlite3", check_same_thread=False)
         self._db.execute(
@@ -106,7 +135,7 @@ class DiskState:
     def put(self, kind: str, name: str, record: JSONDict) -> None:
         self._write(
             "INSERT OR REPLACE INTO records (kind, name, body) VALUES (?, ?, ?)",
-            (kind, name, json.dumps(record)),
+            (kind, name, encoded_record(record).decode()),
         )
 
     def remove(self, kind: str, name: str) -> None:
@@ -117,24 +146,9 @@ class DiskState:
             rows = self._db.execute("SELECT body FROM records WHERE kind = ?", (kind,)).fetchall()
         return [dict(json.loads(row[0])) for row in rows]
 
-    def write_blob(self, key: str, data: bytes) -> None:
-        self._blob_path(key).write_bytes(data)
-
-    def append_blob(self, key: str, data: bytes) -> None:
-        with self._blob_path(key).open("ab") as blob:
-            blob.write(data)
-
-    def read_blob(self, key: str) -> bytes:
-        path = self._blob_path(key)
-        return path.read_bytes() if path.exists() else b""
-
-    def remove_blob(self, key: str) -> None:
-        self._blob_path(key).unlink(missing_ok=True)
-
     def reset(self) -> None:
         self._write("DELETE FROM records", ())
-        for blob in self._blob_dir.iterdir():
-            blob.unlink()
+        self.blobs.clear()
 
     def close(self) -> None:
         self._db.close()
@@ -143,10 +157,6 @@ class DiskState:
         with self._lock:
             self._db.execute(sql, params)
             self._db.commit()
-
-    def _blob_path(self, key: str) -> Path:
-        # Keys are names this package makes ("file-abc"); never let one climb out of the folder.
-        return self._blob_dir / key.replace("/", "_").replace("..", "_")
 
 
 def open_state(directory: str | Path | None) -> MemoryState | DiskState:

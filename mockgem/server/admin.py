@@ -10,13 +10,17 @@ from mockgem._version import __version__
 from mockgem.config import RecordMode
 from mockgem.errors import ConfigError, InvalidArgument, NotFound
 from mockgem.journal import JournalEntry
+from mockgem.protocol.json_text import ascii_int
 from mockgem.server.admin_bodies import admin_body
+from mockgem.server.parse import read_admin_body
 from mockgem.server.keys import CASSETTES, CONFIG, FAULTS, JOURNAL, LIVE, POSTED_RULES, QUOTAS, RULES, STATE
 from mockgem.server.render import render_json
-from mockgem.sources.cassettes.source import inside_name
+from mockgem.sources.cassettes.places import inside_name
+from mockgem.sources.cassettes.safe_yaml import load_yaml
 from mockgem.sources.rules import RuleSource, rule_summary, reply_summary
 
 _FILTERS = ("model", "surface", "action", "source")
+MAX_LIMIT = 2**31 - 1
 
 
 async def health(request: web.Request) -> web.StreamResponse:
@@ -33,7 +37,7 @@ async def list_cassettes(request: web.Request) -> web.StreamResponse:
 async def select_cassette(request: web.Request) -> web.StreamResponse:
     """`PUT /_mockgem/cassette` with `{"name": NAME}`: replay from and record into NAME from now on."""
     _only(request, "PUT")
-    name = admin_body(await request.read(), "PUT /_mockgem/cassette", ("name",)).get("name")
+    name = admin_body(await read_admin_body(request), "PUT /_mockgem/cassette", ("name",)).get("name")
     if not isinstance(name, str) or not name:
         raise InvalidArgument('expected {"name": "<cassette name>"}')
     cassettes = request.app[CASSETTES]
@@ -64,9 +68,10 @@ def _filters(query: Mapping[str, str]) -> dict[str, str]:
 def _latest(entries: list[JournalEntry], limit: str | None) -> list[JournalEntry]:
     if limit is None:
         return entries
-    if not limit.isdigit():
-        raise InvalidArgument(f"limit: expected a whole number, got {limit!r}")
-    return entries[-int(limit):] if int(limit) else []
+    count = ascii_int(limit, low=0, high=MAX_LIMIT)
+    if count is None:
+        raise InvalidArgument(f"limit: expected a whole number from 0 to {MAX_LIMIT}, got {limit[:40]!r}")
+    return entries[-count:] if count else []
 
 
 async def stats(request: web.Request) -> web.StreamResponse:
@@ -90,7 +95,7 @@ async def rules(request: web.Request) -> web.StreamResponse:
     if method == "DELETE":
         scripted.reset()
         return render_json({})
-    document = _rules_document(await request.read())
+    document = _rules_document(await read_admin_body(request))
     posted = request.app[POSTED_RULES]
     name = f"posted rules #{len(posted) + 1}"
     try:
@@ -109,7 +114,7 @@ def rules_in_force(scripted: RuleSource) -> dict[str, object]:
 def _rules_document(body: bytes) -> dict[str, object]:
     """A rules file's content, as JSON or YAML (JSON is YAML); only the safe loader is used."""
     try:
-        document = yaml.safe_load(body.decode("utf-8")) if body.strip() else None
+        document = load_yaml(body, strict=True) if body.strip() else None
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InvalidArgument(f"rules: not valid JSON or YAML: {exc}") from None
     if not isinstance(document, dict):

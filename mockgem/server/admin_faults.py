@@ -18,8 +18,10 @@ from aiohttp import web
 from mockgem.errors import ConfigError, InvalidArgument
 from mockgem.faults import format_faults, parse_faults
 from mockgem.server.admin_bodies import admin_body
-from mockgem.server.fault_state import FaultBoard, QuotaDesk
+from mockgem.server.fault_state import SEED_LIMIT, FaultBoard, QuotaDesk
+from mockgem.server.parse import read_admin_body
 from mockgem.server.keys import FAULTS, QUOTAS
+from mockgem.server.parse import read_admin_body
 from mockgem.server.render import render_json
 
 T = TypeVar("T")
@@ -28,10 +30,10 @@ T = TypeVar("T")
 async def faults(request: web.Request) -> web.StreamResponse:
     board = request.app[FAULTS]
     if request.method == "PUT":
-        body = admin_body(await request.read(), "PUT /_mockgem/faults", ("faults", "seed"))
+        body = admin_body(await read_admin_body(request), "PUT /_mockgem/faults", ("faults", "seed"))
         seed = body.get("seed", board.seed)
-        if not isinstance(seed, int):
-            raise InvalidArgument(f"seed must be an integer, not {seed!r}")
+        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < SEED_LIMIT:
+            raise InvalidArgument(f"seed must be a whole number from 0 to {SEED_LIMIT - 1}, not {seed!r}")
         board.faults = _checked(parse_faults, _texts(body, "faults"))
         board.reseed(seed)
     elif request.method == "DELETE":
@@ -44,7 +46,7 @@ async def faults(request: web.Request) -> web.StreamResponse:
 async def quotas(request: web.Request) -> web.StreamResponse:
     desk = request.app[QUOTAS]
     if request.method == "PUT":
-        _checked(desk.replace, _texts(admin_body(await request.read(), "PUT /_mockgem/quotas", ("quotas",)), "quotas"))
+        _checked(desk.replace, _texts(admin_body(await read_admin_body(request), "PUT /_mockgem/quotas", ("quotas",)), "quotas"))
     elif request.method == "DELETE":
         desk.replace(())
         desk.throttled.clear()

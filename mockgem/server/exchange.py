@@ -8,6 +8,7 @@ stage leaves state on the aiohttp request for a later one to find.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -20,6 +21,7 @@ from mockgem.journal import JournalEntry, RequestJournal, encoded
 from mockgem.protocol.calls import ApiCall, ApiRequest, names_openai_layer
 from mockgem.protocol.catalog import bare_model_id
 from mockgem.protocol.forms import ResponseForm, form_of
+from mockgem.server.upload_body import UploadBody
 from mockgem.sources.base import Answer, Miss
 
 log = logging.getLogger("mockgem")
@@ -37,6 +39,8 @@ class Exchange:
     journal: RequestJournal = field(repr=False)
     cassette: str | None = None
     body: bytes = b""
+    # An upload's body, spooled to disk past a megabyte (`body` then holds nothing).
+    upload: UploadBody | None = None
     api_key: str | None = None
     client: ApiRequest | None = None
     asked: ApiRequest | None = None
@@ -114,9 +118,17 @@ class Exchange:
         return "validation" if self.error is not None and self.miss is None else None
 
     def _raw_json(self) -> bytes | None:
-        """A refused request's body, kept when it is JSON: the journal shows what was refused."""
+        """A refused request's body, kept when it is JSON: the journal shows what was refused.
+
+        Read leniently (a lone surrogate, nesting past the API's depth), then encoded as the
+        journal can read it back; a body Python's own parser cannot read is left out."""
         stripped = self.body.strip()
-        return stripped if stripped[:1] in (b"{", b"[") else None
+        if stripped[:1] not in (b"{", b"["):
+            return None
+        try:
+            return encoded(json.loads(stripped))
+        except (ValueError, RecursionError):
+            return None
 
     def _faults(self) -> tuple[str, ...]:
         fired = tuple(str(fault) for fault in self.plan.fired)

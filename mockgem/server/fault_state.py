@@ -11,6 +11,8 @@ from mockgem.faults import Fault, QuotaBook, QuotaExceeded, Throttle, parse_quot
 from mockgem.faults.quotas import Clock
 
 THROTTLE_HISTORY = 1000
+# A seed is a 64-bit unsigned number: one past it could not be read back as JSON.
+SEED_LIMIT = 2**64
 
 
 class FaultBoard:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from aiohttp import web
 
 from mockgem._types import JSONDict
+from mockgem.errors import ApiError
 from mockgem.faults import Fault, FaultPlan, Interruption, QuotaExceeded, draw_plan, merged, parse_fault_header, parse_faults
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import bare_model_id
@@ -174,6 +175,7 @@ class FaultedStream:
     exchange: Exchange
     framing: StreamFraming
     ending: Interruption | None = None
+    sent: int = 0
 
     @property
     def plan(self) -> FaultPlan:
@@ -181,20 +183,25 @@ class FaultedStream:
 
     async def frames(self, source: AsyncIterator[Frame]) -> AsyncIterator[Frame]:
         """`source` frames with latency added, stopped at the plan's interruption."""
-        sent = 0
         async for data, delay in source:
-            self.ending = self.plan.interruption_after(sent)
+            self.ending = self.plan.interruption_after(self.sent)
             if self.ending is not None:
                 break
             if data in self.framing.endings:
                 yield data, delay
                 return
-            yield data, delay + self.plan.delay_before(sent)
-            sent += 1
+            yield data, delay + self.plan.delay_before(self.sent)
+            self.sent += 1
         else:
-            self.ending = self.plan.interruption_after(sent)
-        for frame in self._interruption(sent):
+            self.ending = self.plan.interruption_after(self.sent)
+        for frame in self._interruption(self.sent):
             yield frame
+
+    def error_frames(self, error: ApiError) -> list[bytes]:
+        """An error the stream's source raised once its 200 was out (an upstream that broke
+        off), as the stream's own error chunk: the client's SDK raises it as the API's error."""
+        frame = self.framing.error(error_body(error), self.sent)
+        return [frame, self.framing.after_error] if self.framing.after_error else [frame]
 
     def _interruption(self, sent: int) -> list[Frame]:
         delay = self.plan.delay_before(sent)

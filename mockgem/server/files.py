@@ -12,6 +12,7 @@ from aiohttp import web
 from mockgem._types import JSONDict
 from mockgem.errors import InvalidArgument
 from mockgem.protocol.calls import ApiCall
+from mockgem.protocol.json_text import ascii_int
 from mockgem.protocol.validation import parse_json_body
 from mockgem.resources.files import UploadProgress, UploadRejected
 from mockgem.server.exchange import Exchange
@@ -19,9 +20,11 @@ from mockgem.server.keys import FILES
 from mockgem.server.listing import page_query
 from mockgem.server.multipart import multipart_parts
 from mockgem.server.parse import valid_request
+from mockgem.server.upload_body import UploadBody
 from mockgem.server.render import GOOGLE_HEADERS, public_origin, render_error, render_json
 
 CHUNK_GRANULARITY = "8388608"
+MAX_OFFSET = 2**63 - 1
 
 
 async def upload(request: web.Request, exchange: Exchange) -> web.StreamResponse:
@@ -46,10 +49,10 @@ async def _start_resumable(request: web.Request, exchange: Exchange) -> web.Stre
         # UNVERIFIED: the upload server's refusal of an upload that names no protocol or command.
         raise InvalidArgument("Upload requests must set X-Goog-Upload-Protocol and X-Goog-Upload-Command: start.")
     metadata = parse_json_body(exchange.body)
-    size = request.headers.get("X-Goog-Upload-Header-Content-Length", "")
+    size = ascii_int(request.headers.get("X-Goog-Upload-Header-Content-Length", ""), low=0, high=MAX_OFFSET)
     upload_id = request.app[FILES].start_upload(
         metadata if isinstance(metadata, dict) else None,
-        size=int(size) if size.isdigit() else None,
+        size=size,
         mime_type=request.headers.get("X-Goog-Upload-Header-Content-Type") or None,
         version=_call(exchange).version,
     )
@@ -59,14 +62,15 @@ async def _start_resumable(request: web.Request, exchange: Exchange) -> web.Stre
 
 
 async def _upload_command(request: web.Request, exchange: Exchange) -> web.StreamResponse:
-    offset = request.headers.get("X-Goog-Upload-Offset", "0")
-    if not offset.isdigit():
-        raise UploadRejected(f"Invalid X-Goog-Upload-Offset: {offset}", upload_status="active")
+    sent = request.headers.get("X-Goog-Upload-Offset", "0")
+    offset = ascii_int(sent, low=0, high=MAX_OFFSET)
+    if offset is None:
+        raise UploadRejected(f"Invalid X-Goog-Upload-Offset: {sent[:40]}", upload_status="active")
     progress = request.app[FILES].upload_chunk(
         request.query["upload_id"],
         command=request.headers.get("X-Goog-Upload-Command", ""),
-        offset=int(offset),
-        data=exchange.body,
+        offset=offset,
+        data=_upload(exchange).reader(),
     )
     return _render_progress(progress)
 
@@ -83,23 +87,28 @@ def _render_progress(progress: UploadProgress) -> web.Response:
 async def _upload_multipart(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     """Metadata JSON and the bytes as parts of `multipart/related` (or `form-data`), in any order."""
     metadata: JSONDict | None = None
-    data, mime_type = b"", None
-    body = exchange.body
-    for part in multipart_parts(body, request.headers.get("Content-Type", "")):
-        if metadata is None and part.content_type.startswith("application/json"):
-            parsed = parse_json_body(part.content)
-            metadata = parsed if isinstance(parsed, dict) else None
-        else:
-            data, mime_type = part.content, part.content_type
-    file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, version=_call(exchange).version)
+    data, mime_type = memoryview(b""), None
+    with _upload(exchange).mapped() as body:
+        for part in multipart_parts(body, request.headers.get("Content-Type", "")):
+            if metadata is None and part.content_type.startswith("application/json"):
+                parsed = parse_json_body(bytes(part.content))
+                metadata = parsed if isinstance(parsed, dict) else None
+            else:
+                data, mime_type = part.content, part.content_type
+        file = request.app[FILES].upload_multipart(metadata, data, mime_type=mime_type, version=_call(exchange).version)
+        data.release()
     return render_json({"file": file})
 
 
 async def _upload_raw(request: web.Request, exchange: Exchange) -> web.StreamResponse:
-    data = exchange.body
     mime_type = request.headers.get("Content-Type") or None
-    file = request.app[FILES].upload_multipart(None, data, mime_type=mime_type, version=_call(exchange).version)
+    file = request.app[FILES].upload_multipart(None, _upload(exchange).reader(), mime_type=mime_type, version=_call(exchange).version)
     return render_json({"file": file})
+
+
+def _upload(exchange: Exchange) -> UploadBody:
+    assert exchange.upload is not None, "the pipeline spools every upload call's body"
+    return exchange.upload
 
 
 def _call(exchange: Exchange) -> ApiCall:

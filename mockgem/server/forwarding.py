@@ -41,7 +41,9 @@ def forwarded(handler: Handler) -> Handler:
 
 async def forward_resource(request: web.Request, exchange: Exchange) -> web.StreamResponse:
     assert exchange.call is not None
-    api = ApiRequest(exchange.call, {}, exchange.body, tuple(request.query.items()), tuple(request.headers.items()),
+    # A forwarded upload goes whole (it is recorded whole too), within --max-file-size.
+    raw = exchange.upload.value() if exchange.upload is not None else exchange.body
+    api = ApiRequest(exchange.call, {}, raw, tuple(request.query.items()), tuple(request.headers.items()),
                      method=request.method, path=request.path)
     exchange.client = api
     upload_id = request.query.get("upload_id")

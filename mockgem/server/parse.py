@@ -6,38 +6,65 @@ the same request (which the real API answered) is still found; the simulators ra
 
 from __future__ import annotations
 
+import asyncio
 import functools
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from mockgem.errors import ApiError, InvalidArgument
 from mockgem.protocol.calls import ApiCall, ApiRequest, Verdict
 from mockgem.protocol.validation import canonical_request, check_request, parse_json_body
+from mockgem.protocol.envelopes import bad_request_detail
 from mockgem.server.exchange import Exchange
+from mockgem.server.keys import CONFIG
+from mockgem.server.upload_body import UploadBody
 
 READ_CHUNK = 1 << 20
 
 
-async def read_body(request: web.Request, call: ApiCall | None, *, max_body: int, max_file_size: int) -> bytes:
-    """The whole body. Uploads have their own limit: past it the start is kept, which the file
-    store refuses; past `--max-body` anything else gets the real API's error."""
+async def read_exchange_body(request: web.Request, exchange: Exchange) -> None:
+    """The request's body, read once into the exchange: an upload spooled (`upload_body`)."""
+    config = request.app[CONFIG]
+    if exchange.call is not None and exchange.call.upload:
+        upload = exchange.upload = await read_upload(request, config.max_file_size, config.idle_timeout)
+        exchange.body = upload.value() if upload.in_memory else b""
+        return
+    exchange.body = await read_body(request, exchange.call, max_body=config.max_body, max_file_size=config.max_file_size, idle=config.idle_timeout)
+
+
+async def read_upload(request: web.Request, limit: int, idle: float) -> UploadBody:
+    """An upload's body, spooled. Uploads have their own limit: past it the start is kept, which
+    the file store refuses with the upload server's 413."""
+    upload = UploadBody()
+    try:
+        while upload.size <= limit and (chunk := await next_chunk(request, idle)):
+            upload.write(chunk)
+    except BaseException:
+        upload.close()
+        raise
+    return upload
+
+
+async def read_body(request: web.Request, call: ApiCall | None, *, max_body: int, max_file_size: int, idle: float) -> bytes:
+    """The whole body (an upload's start kept once past its own limit); past `--max-body`
+    anything else gets the real API's error."""
     if call is not None and call.upload:
-        return await read_limited(request, max_file_size)
+        return await read_limited(request, max_file_size, idle)
     if request.content_length is not None and request.content_length > max_body:
         raise payload_too_large(max_body)
-    if request.content_length is not None:
-        return await request.read()  # within the limit, as its length says
-    body = await read_limited(request, max_body)
+    body = await read_limited(request, max_body, idle)
     if len(body) > max_body:
         raise payload_too_large(max_body)
     return body
 
 
-async def read_limited(request: web.Request, limit: int) -> bytes:
+async def read_limited(request: web.Request, limit: int, idle: float) -> bytes:
     """All of a body, or its start once past `limit`."""
     chunks: list[bytes] = []
     size = 0
-    while size <= limit and (chunk := await request.content.read(READ_CHUNK)):
+    while size <= limit and (chunk := await next_chunk(request, idle)):
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
@@ -49,6 +76,35 @@ def addressed_origin(request: web.Request) -> str:
         return f"{request.scheme}://{request.host}"
     # Not request.host: of an absolute-form target (`GET http://host:8000/x`) it drops the port.
     return str(request.url.origin())
+
+
+async def next_chunk(request: web.Request, idle: float) -> bytes:
+    """The next piece of the body (b"" at its end); a client silent for `idle` seconds gets a
+    408, and a body its Content-Encoding does not decode a 400."""
+    try:
+        async with asyncio.timeout(idle):
+            return await request.content.read(READ_CHUNK)
+    except TimeoutError:
+        # UNVERIFIED: Google's front end answers a stalled upload 408; the envelope is the API's.
+        raise ApiError(f"The request body stopped arriving: nothing came for {idle:g}s.", code=408, status="DEADLINE_EXCEEDED") from None
+    except (HttpProcessingError, RequestPayloadError) as exc:
+        raise undecodable_body(exc) from None
+    except Exception as exc:
+        # aiohttp's decoder lets a decompressor's own error (brotli.error at the body's end) through unwrapped.
+        if not request.headers.get("Content-Encoding"):
+            raise
+        raise undecodable_body(exc) from None
+
+
+def undecodable_body(exc: Exception) -> InvalidArgument:
+    # UNVERIFIED: the real API's wording for a body its Content-Encoding does not decode.
+    return InvalidArgument("Request contains an invalid argument.", details=[bad_request_detail(f"The request body could not be decoded: {exc}")])
+
+
+async def read_admin_body(request: web.Request) -> bytes:
+    """An admin call's body, with the limits of any other body."""
+    config = request.app[CONFIG]
+    return await read_body(request, None, max_body=config.max_body, max_file_size=config.max_file_size, idle=config.idle_timeout)
 
 
 def payload_too_large(limit: int) -> InvalidArgument:

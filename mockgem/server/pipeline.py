@@ -1,8 +1,8 @@
 """The one aiohttp handler: every request goes through the same stages, in this order.
 
-1. A browser's preflight is answered at once (no key, no journal entry).
+1. A browser's preflight is answered at once (no key, no journal entry), but not on the admin API.
 2. A base URL's `/_cassette/NAME/` prefix is taken off: it names the request's cassette
-   (`cassette_choice`). `/_mockgem/` goes to the admin API.
+   (`cassette_choice`). `/_mockgem/` goes to the admin API, for callers `admin_guard` lets in.
 3. Otherwise an `Exchange` begins (in replay a cassette the request names must be loaded): the call the path names (None if none does) and the form the
    answer takes; the credentials are checked for a Google method, and the body is read once.
 4. The recordings are asked first, on any route (`recorded.answer_recorded`), in replay and auto.
@@ -31,10 +31,14 @@ from mockgem.server.exchange import Exchange
 from mockgem.server.faulting import FAULT_HEADER
 from mockgem.server.foreign import answer_foreign
 from mockgem.server.keys import CONFIG, FAULTS, JOURNAL, QUOTAS, RULES
-from mockgem.server.parse import payload_too_large, read_body
+from mockgem.server.parse import payload_too_large, read_exchange_body
 from mockgem.server.proxy import intercepted
+from mockgem.server.admin_guard import check_admin_caller
 from mockgem.server.recorded import answer_recorded
 from mockgem.server.render import is_preflight, render_error, render_preflight
+from mockgem.sources.cassettes.places import inside_name
+
+CASSETTE_HEADER = "X-Mockgem-Cassette"
 
 log = logging.getLogger("mockgem")
 Handler = Callable[[web.Request, Exchange], Awaitable[web.StreamResponse]]
@@ -46,10 +50,10 @@ def request_handler(handlers: dict[str, Handler], asking: frozenset[str], admin:
     recordings themselves, after admission and rules; `admin` serves `/_mockgem/`."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        if is_preflight(request):
-            return render_preflight(request)
         request = routed(request)
         call = parse_call(request.method, request.path)
+        if is_preflight(request) and not (call is not None and call.surface == "admin"):
+            return render_preflight(request)
         if call is not None and call.surface == "admin":
             return await _answer_admin(request, admin.get(call.action))
         exchange = Exchange.begin(request.method, request.path, call, request.query.get("alt"), request.app[JOURNAL], chosen_cassette(request))
@@ -57,6 +61,9 @@ def request_handler(handlers: dict[str, Handler], asking: frozenset[str], admin:
             response = await _answer_api(request, exchange, handlers.get(call.action) if call else None, call is not None and call.action in asking)
         except Exception as error:
             response = _error_response(request, exchange, error)
+        finally:
+            if exchange.upload is not None:
+                exchange.upload.close()
         exchange.close(response.status)  # a stream closed it already, before its last byte
         return response
 
@@ -65,11 +72,12 @@ def request_handler(handlers: dict[str, Handler], asking: frozenset[str], admin:
 
 async def _answer_api(request: web.Request, exchange: Exchange, handler: Handler | None, asks_itself: bool) -> web.StreamResponse:
     call = exchange.call
+    if named := request.headers.get(CASSETTE_HEADER):
+        inside_name(named, f"{CASSETTE_HEADER}:")
     check_chosen(request, exchange)
     if call is not None and not _is_upload_session(request, call):
         exchange.api_key = check_credentials(request, call)
-    config = request.app[CONFIG]
-    exchange.body = await read_body(request, call, max_body=config.max_body, max_file_size=config.max_file_size)
+    await read_exchange_body(request, exchange)
     if not asks_itself or nothing_acts_first(request):
         recorded = await answer_recorded(request, exchange, as_is_only=asks_itself)
         if recorded is not None:
@@ -104,6 +112,7 @@ def as_api_error(request: web.Request, error: Exception) -> ApiError:
 
 async def _answer_admin(request: web.Request, handler: AdminHandler | None) -> web.StreamResponse:
     try:
+        check_admin_caller(request)
         if handler is None:
             raise NotFound("Method not found.")
         return await handler(request)

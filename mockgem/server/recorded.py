@@ -36,11 +36,13 @@ async def answer_recorded(request: web.Request, exchange: Exchange, *, as_is_onl
     """The recorded response to this request, or None when no recording holds it. `as_is_only`
     (a generate call): only a recording that goes out as it is, in the form the client asks for
     and with no recorded timing to play; the method's handler converts or paces the others."""
-    if request.app[CONFIG].mode not in ASKING_MODES:
+    cassettes = request.app[CASSETTES]
+    if request.app[CONFIG].mode not in ASKING_MODES or len(cassettes.index) == 0:
         return None
     accept = (lambda answer: goes_out_as_is(answer, exchange)) if as_is_only else None
     url = addressed_origin(request) + request.path_qs
-    answer = request.app[CASSETTES].take(request.method, url, exchange.body, tuple(request.headers.items()), accept)
+    body = exchange.upload.matching_body() if exchange.upload is not None else exchange.body
+    answer = cassettes.take(request.method, url, body, tuple(request.headers.items()), accept)
     if answer is None:
         if exchange.call is not None and not as_is_only:  # a generate call's handler asks the recordings again
             note_simulated(request, exchange, "the simulator of this route")

@@ -6,6 +6,7 @@ The only place that awaits between chunks: `sse` plans the chunks, this module w
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import TypeGuard
 
@@ -17,11 +18,12 @@ from mockgem.errors import ApiError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.forms import ResponseForm
 from mockgem.server.exchange import Exchange
-from mockgem.protocol.envelopes import error_body, error_from_body
-from mockgem.server.faulting import apply_faults, faulted_stream
+from mockgem.protocol.envelopes import api_error, error_body, error_from_body
+from mockgem.server.faulting import FaultedStream, apply_faults, faulted_stream
 from mockgem.sources.base import Answer, Chunks, Failure, Live, RecordedBytes, Whole, decoded, whole_body
 from mockgem.sse import ARRAY_END, encode_array_item, encode_sse, split_array_frames, split_response, split_sse_events
 
+log = logging.getLogger("mockgem")
 JSON_TYPE = "application/json; charset=UTF-8"
 SSE_TYPE = "text/event-stream"
 DEFAULT_STREAM_CHUNKS = 3
@@ -50,6 +52,10 @@ def render_error(error: ApiError, as_list: bool = False) -> web.Response:
     return render_json([body] if as_list else body, status=error.code)
 
 
+def is_admin_path(path: str) -> bool:
+    return path.startswith("/_mockgem/") or path == "/_mockgem"
+
+
 def is_preflight(request: web.Request) -> bool:
     return request.method == "OPTIONS" and "Origin" in request.headers and "Access-Control-Request-Method" in request.headers
 
@@ -68,7 +74,10 @@ async def compact_when_asked(request: web.Request, response: web.StreamResponse)
     if request.query.get("prettyPrint") != "false" or not isinstance(response, web.Response):
         return
     if response.content_type == "application/json" and isinstance(response.body, bytes) and response.body:
-        compact = orjson.dumps(orjson.loads(response.body))
+        try:
+            compact = orjson.dumps(orjson.loads(response.body))
+        except orjson.JSONDecodeError:
+            return  # a body that is no JSON (a fault's cut-off answer) goes as it is
         response.body = compact
         response.headers["Content-Length"] = str(len(compact))  # the length set with the first body stays otherwise
 
@@ -76,8 +85,8 @@ async def compact_when_asked(request: web.Request, response: web.StreamResponse)
 async def add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
     """On every answer to a browser (errors and streams too): run just before the headers go out."""
     origin = request.headers.get("Origin")
-    if origin is None:
-        return
+    if origin is None or is_admin_path(request.path):
+        return  # the admin API is same-origin only (`admin_guard`)
     response.headers["Access-Control-Allow-Origin"] = origin
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     vary = response.headers.get("Vary")
@@ -173,13 +182,32 @@ async def _array_frames(answer: Answer) -> AsyncIterator[tuple[bytes, float]]:
 
 
 async def write_stream(request: web.Request, exchange: Exchange, content_type: str, frames: AsyncIterator[tuple[bytes, float]]) -> web.StreamResponse:
+    """The stream's frames as they come; an error raised once the 200 is out ends the stream with
+    an error chunk, never a second response inside the first."""
     response = web.StreamResponse(headers={**GOOGLE_HEADERS, "Content-Type": content_type})
     stream = faulted_stream(exchange, exchange.form)
     await response.prepare(request)
-    async for data, delay in stream.frames(frames):
-        if delay > 0:
-            await asyncio.sleep(delay)
-        await response.write(data)
-        exchange.wrote_chunk()
-    await stream.finish(request, response)
+    try:
+        async for data, delay in stream.frames(frames):
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await response.write(data)
+            exchange.wrote_chunk()
+        await stream.finish(request, response)
+    except ConnectionError:
+        exchange.close(None)  # the client hung up: nothing more reaches it
+    except Exception as error:
+        await _end_with_error(request, exchange, stream, response, error)
     return response
+
+
+async def _end_with_error(request: web.Request, exchange: Exchange, stream: FaultedStream, response: web.StreamResponse, error: Exception) -> None:
+    exchange.error = error if isinstance(error, ApiError) else api_error(500)
+    if not isinstance(error, ApiError):
+        log.exception("unexpected error in the stream of %s %s", request.method, request.path, exc_info=error)
+    try:
+        for frame in stream.error_frames(exchange.error):
+            await response.write(frame)
+        await stream.finish(request, response)
+    except ConnectionError:
+        exchange.close(None)

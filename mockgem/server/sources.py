@@ -17,6 +17,7 @@ files, caches and batches calls are forwarded.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -30,7 +31,7 @@ from mockgem.sources.base import Checked, FirstOf, Source
 from mockgem.sources.builtin import BuiltinSource
 from mockgem.sources.cassettes.source import CassetteSource, ReplayTiming
 from mockgem.sources.cassettes.model import Interaction
-from mockgem.sources.passthrough import PassthroughSource, Recorder, Upstream
+from mockgem.sources.passthrough import PassthroughSource, Recording, Upstream
 from mockgem.sources.rules import Fallback, FaultCheck, FileLabels, RuleSource
 
 
@@ -62,8 +63,9 @@ def load_cassettes(config: Config) -> CassetteSource:
 
 def _install_upstream(app: web.Application, config: Config, first: Source) -> None:
     """`first` (fitting rules, in auto the cassettes too), then the upstream, recording unless passthrough."""
-    recorder = None if config.mode is RecordMode.PASSTHROUGH else _counted(app[CASSETTES].record, app[JOURNAL])
-    upstream = app[UPSTREAM] = PassthroughSource(Upstream(config.upstream, config.upstream_key), recorder)
+    recorder = None if config.mode is RecordMode.PASSTHROUGH else CountedRecorder(app[CASSETTES], app[JOURNAL])
+    where = Upstream(config.upstream, config.upstream_key, connect_timeout=config.upstream_connect_timeout, read_timeout=config.upstream_read_timeout)
+    upstream = app[UPSTREAM] = PassthroughSource(where, recorder)
     app[UPSTREAM_UPLOADS] = {}
     app[SOURCE] = FirstOf(first, upstream)
 
@@ -74,11 +76,30 @@ def _install_upstream(app: web.Application, config: Config, first: Source) -> No
     app.cleanup_ctx.append(upstream_session)
 
 
-def _counted(record: Recorder, journal: RequestJournal) -> Recorder:
-    """`record`, counted in the journal's stats."""
+@dataclass(frozen=True)
+class CountedRecorder:
+    """The cassettes' recorder, each recording counted in the journal's stats once written whole."""
 
-    async def counted(request: ApiRequest, interaction: Interaction) -> None:
-        await record(request, interaction)
-        journal.count_recorded(request.call.model)
+    cassettes: CassetteSource
+    journal: RequestJournal
 
-    return counted
+    async def record(self, request: ApiRequest, interaction: Interaction) -> None:
+        await self.cassettes.record(request, interaction)
+        self.journal.count_recorded(request.call.model)
+
+    async def begin(self, request: ApiRequest, interaction: Interaction) -> Recording:
+        return _CountedRecording(await self.cassettes.begin(request, interaction), self.journal, request.call.model)
+
+
+@dataclass(frozen=True)
+class _CountedRecording:
+    recording: Recording
+    journal: RequestJournal
+    model: str | None
+
+    async def complete(self, interaction: Interaction) -> None:
+        await self.recording.complete(interaction)
+        self.journal.count_recorded(self.model)
+
+    async def discard(self) -> None:
+        await self.recording.discard()

@@ -37,8 +37,7 @@ async def resource_stores(app: web.Application) -> AsyncIterator[None]:
     app[TUNINGS] = TuningStore(state, clock=time.time, operations=operations)
     app[INTERACTIONS] = InteractionStore(state, clock=time.time, duration=config.operation_duration)
     yield
-    if isinstance(state, DiskState):
-        state.close()
+    state.close()
 
 
 def processing_of(config: Config) -> Processing:

@@ -17,6 +17,7 @@ from mockgem.errors import InvalidArgument
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import MODELS, ModelInfo, bare_model_id, find_model
 from mockgem.protocol.envelopes import api_error, model_not_found
+from mockgem.protocol.json_text import ascii_int
 from mockgem.protocol.tokens import count_request, count_text
 from mockgem.sources.base import Answer, Miss, Whole
 from mockgem.sources.media_replies import predicted_images
@@ -129,10 +130,9 @@ def _list_models(request: ApiRequest) -> JSONDict:
 
 
 def _page_size(value: str | None) -> int:
-    try:
-        size = int(value) if value else DEFAULT_PAGE_SIZE
-    except ValueError:
-        raise InvalidArgument(f'Invalid value at \'page_size\' (TYPE_INT32), "{value}"') from None
+    size = ascii_int(value, low=-(2**31), high=2**31 - 1) if value else DEFAULT_PAGE_SIZE
+    if size is None:
+        raise InvalidArgument(f'Invalid value at \'page_size\' (TYPE_INT32), "{value}"')
     return min(max(size, 1), MAX_PAGE_SIZE)
 
 
@@ -140,9 +140,10 @@ def _page_start(token: str | None) -> int:
     if not token:
         return 0
     prefix, _, number = token.rpartition("-")
-    if prefix != "mockgem-page" or not number.isdigit():
+    start = ascii_int(number, low=0, high=len(MODELS))
+    if prefix != "mockgem-page" or start is None:
         raise api_error(400, "Invalid page token.")
-    return int(number)
+    return start
 
 
 def _get_model(request: ApiRequest) -> JSONDict:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import ErrorDetails
@@ -38,7 +39,9 @@ from mockgem.protocol.catalog import ModelInfo, bare_model_id, find_model
 from mockgem.protocol.envelopes import model_not_found
 from mockgem.protocol.validation import check_thought_signatures
 from mockgem.sources.base import Answer, Failure, FunctionSource, Miss, Source, Whole
+from mockgem.sources.cassettes.safe_yaml import load_yaml
 from mockgem.sources.interaction_rules import scripted_interaction
+from mockgem.sources.linear_regex import LinearPattern
 from mockgem.sources.live.rules import LiveRule, LiveRuleBook
 from mockgem.sources.replies import Reply, StreamShape, as_vertex, build_response, reply_error
 from mockgem.sources.scripted_media import MEDIA_ACTIONS, scripted_media
@@ -62,10 +65,7 @@ class Match(Strict):
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
+            LinearPattern(value)  # its ValueError names what RE2 refuses
         return value
 
 
@@ -106,7 +106,7 @@ class LoadedRule:
     rule: Rule
     origin: str
     remaining: int | None = None
-    pattern: re.Pattern[str] | None = field(default=None)
+    pattern: LinearPattern | None = field(default=None)
 
 
 def load_rules(source: str | Path | JSONDict, check_faults: FaultCheck | None = None, *, name: str | None = None) -> tuple[list[LoadedRule], Reply | None]:
@@ -120,20 +120,30 @@ def read_rules(source: str | Path | JSONDict, check_faults: FaultCheck | None = 
     """`load_rules`, and the file's live rules."""
     name = name or ("<rules>" if isinstance(source, dict) else str(source))
     data = source if isinstance(source, dict) else _read_yaml(Path(source))
+    _check_encodable(name, data)
     try:
         parsed = RulesFile.model_validate(data or {}, context={"check_faults": check_faults})
     except ValidationError as exc:
         raise ConfigError(_describe_errors(name, exc, in_file=not isinstance(source, dict))) from None
     loaded = [
-        LoadedRule(rule, f"rule {index} in {name}", rule.times, re.compile(rule.match.regex) if rule.match.regex else None)
+        LoadedRule(rule, f"rule {index} in {name}", rule.times, LinearPattern(rule.match.regex) if rule.match.regex else None)
         for index, rule in enumerate(parsed.rules)
     ]
     return loaded, parsed.default, parsed.live
 
 
+def _check_encodable(name: str, data: Any) -> None:
+    """Every value a rule holds is one a JSON answer can carry (no integer past 64 bits, no
+    bytes, no lone surrogate): else the answer it scripts could never be written."""
+    try:
+        orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError as exc:
+        raise ConfigError(f"{name}: holds a value no JSON answer can carry: {exc}") from None
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return load_yaml(path.read_bytes(), strict=True)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the rules file: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -285,6 +295,12 @@ class RuleSource:
             return await scripted_interaction(self, request, fallback)
         if call.action not in {"generateContent", "streamGenerateContent"} or call.model is None:
             return Miss("rules answer only generateContent and streamGenerateContent", "rules", passing=True)
+        if fallback is Fallback.NONE and not self.rules:
+            return Miss("no rule matches", "rules", passing=True)
+        if request.invalid is not None:  # before its contents are read: they may be anything
+            if fallback is Fallback.NONE:
+                return Miss(request.invalid.message, "rules", passing=True)  # a recording may answer it
+            raise request.invalid
         model_id = bare_model_id(call.model)
         model = find_model(model_id)
         fits = functools.partial(
@@ -293,10 +309,6 @@ class RuleSource:
         falls_back = fallback is Fallback.PLACEHOLDER or (fallback is Fallback.DEFAULT and self.default is not None)
         if not falls_back and fits(consume=False) is None:
             return Miss("no rule matches", "rules", passing=fallback is Fallback.NONE)
-        if request.invalid is not None:  # worked out only now: a request no rule fits needs no verdict
-            if fallback is Fallback.NONE:
-                return Miss(request.invalid.message, "rules", passing=True)  # a recording may answer it
-            raise request.invalid
         _check_request(model, request)  # before a rule's `times` is used: a refused request spends none
         rule = fits()
         if rule is None and not falls_back:
@@ -364,7 +376,7 @@ def _fits(loaded: LoadedRule, model: str, text: str, files: Sequence[str] = ()) 
         return False
     if match.contains and match.contains.lower() not in text.lower():
         return False
-    return loaded.pattern is None or loaded.pattern.search(text) is not None
+    return loaded.pattern is None or loaded.pattern.search(text)
 
 
 def reply_summary(reply: Reply) -> str:

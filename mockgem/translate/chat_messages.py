@@ -7,10 +7,10 @@ the same whatever ids a client made up.
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from typing import Any
 
+from mockgem.protocol.json_text import JsonRefused, load_json
 from mockgem._types import JSONDict
 from mockgem.translate.rejections import invalid_argument
 
@@ -144,9 +144,9 @@ def _arguments(arguments: Any) -> JSONDict:
     if arguments in (None, ""):
         return {}
     try:
-        args = json.loads(arguments) if isinstance(arguments, str) else arguments
-    except json.JSONDecodeError as exc:
-        raise invalid_argument(f"Tool call arguments are not valid JSON: {exc.msg}.") from exc
+        args = load_json(arguments) if isinstance(arguments, str) else arguments
+    except JsonRefused as exc:
+        raise invalid_argument(f"Tool call arguments are not valid JSON: {exc}.") from exc
     if not isinstance(args, dict):
         raise invalid_argument("Tool call arguments must be a JSON object.")
     return args
@@ -179,7 +179,7 @@ def _function_response(message: JSONDict, names: dict[str, str]) -> JSONDict:
 def _tool_result(text: str) -> JSONDict:
     # UNVERIFIED: a JSON object result is passed as the response; anything else is wrapped.
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
+        value = load_json(text)
+    except JsonRefused:
         value = None
     return value if isinstance(value, dict) else {"content": text}

@@ -46,7 +46,7 @@ async def test_faults_delete_clears_them(http: TestClient) -> None:
     [
         ({"faults": "teapot"}, "unknown fault 'teapot'; valid faults:"),
         ({"faults": {"x": 1}}, "must be a string or a list"),
-        ({"faults": "503", "seed": "x"}, "seed must be an integer"),
+        ({"faults": "503", "seed": "x"}, "seed must be a whole number"),
         (["503"], "must be a JSON object"),
     ],
 )

@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
+from mockgem.protocol.json_text import load_json
 from mockgem.sources.cassettes.keys import blob_digest
 from mockgem.sources.cassettes.model import Cassette, Interaction, RecordedResponse
 from mockgem.sources.cassettes.redact import REDACTED, SECRET_QUERY
@@ -79,7 +80,7 @@ def stream_chunks(response: RecordedResponse) -> list[Any] | None:
 def format_body(body: bytes) -> str:
     """JSON pretty-printed with blobs shortened; other text cut at TEXT_LIMIT; binary as its size."""
     try:
-        return _pretty(json.loads(body))
+        return _pretty(load_json(body))
     except ValueError:
         pass
     try:

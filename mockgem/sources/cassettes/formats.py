@@ -43,8 +43,28 @@ def load_cassette(path: Path, root: Path | None = None) -> Cassette:
     return Cassette(name, path, interactions, file_format)
 
 
+# How mockgem's own cassettes start and end (`store.py`), and how each item starts.
+_OWN_HEAD, _OWN_TAIL, _OWN_ITEM = b"interactions:\n- request:\n    body:", b"\nversion: 1\n", b"\n- request:\n    body:"
+
+
 def read_interactions(data: bytes) -> tuple[str, tuple[Interaction, ...]]:
-    """The format name and interactions of a cassette file's bytes."""
+    """The format name and interactions of a cassette file's bytes; of a cassette mockgem was
+    killed while appending to, those before the torn last item (which may even parse, with a
+    value cut short)."""
+    return _read_interactions(_without_torn_item(data) or data)
+
+
+def _without_torn_item(data: bytes) -> bytes | None:
+    """A mockgem cassette that lacks its closing line (its writer stopped mid-item), cut before
+    that last item; None for any other file."""
+    if not data.startswith(_OWN_HEAD) or data.endswith(_OWN_TAIL):
+        return None
+    cut = data.rfind(_OWN_ITEM)
+    first = len(b"interactions:")
+    return data[: cut + 1] + _OWN_TAIL[1:] if cut > first else b"interactions: []\n" + _OWN_TAIL[1:]
+
+
+def _read_interactions(data: bytes) -> tuple[str, tuple[Interaction, ...]]:
     if data.startswith(b"\x1f\x8b"):
         try:
             data = gzip.decompress(data)
@@ -70,7 +90,7 @@ def _parse_document(data: bytes) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise CassetteError(f"{where}not a readable cassette ({exc.problem or exc.context})") from exc
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise CassetteError(f"not a readable cassette: {exc}") from exc
 
 

@@ -18,16 +18,18 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import io
 import json
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
+from mockgem.protocol.json_text import load_json
 from mockgem.protocol.calls import VERSIONS, parse_call
 from mockgem.protocol.casing import camel_keys
 from mockgem.sources.cassettes.jsonpath import drop, edit_path, parse_path
@@ -40,6 +42,7 @@ IGNORED_QUERY = frozenset(
 _MULTIPART_DELIMITER = re.compile(rb"\A--([!-~]{1,200})\r?\n")
 # A request body that is no JSON, recorded as its digest.
 OPAQUE_DIGEST_PREFIX = "sha256-bytes:"
+_PIECE = 1 << 20
 _OPAQUE_DIGEST = re.compile(rb"sha256-bytes:[0-9a-f]{64}")
 URI_PARTS = ("scheme", "host", "port", "path", "query")
 MATCHERS = ("method", "scheme", "host", "port", "path", "query", "body", "headers", "uri", "gemini_body")
@@ -200,7 +203,7 @@ def canonical_body(body: bytes, rules: KeyRules) -> tuple[Any, str, bool]:
     if _OPAQUE_DIGEST.fullmatch(body):  # bytes recorded as their digest (`--hash-blobs-over`)
         return None, "bytes:" + body[len(OPAQUE_DIGEST_PREFIX) :].decode(), False
     try:
-        value = _loads(body)
+        value = load_json(body)
     except ValueError:
         return None, "bytes:" + opaque_digest(body), False
     if rules.gemini_body:
@@ -257,11 +260,34 @@ def blob_digest(data: str) -> str:
 
 
 def opaque_digest(body: bytes) -> str:
-    """The SHA-256 of a body that is no JSON, its multipart boundary left out."""
-    return hashlib.sha256(_without_boundary(body)).hexdigest()
+    """The SHA-256 of a body that is no JSON, its multipart boundary read as `BOUNDARY`:
+    multipart uploads pick a random one per request, which must not change the key."""
+    return opaque_file_digest(io.BytesIO(body))
 
 
-def _without_boundary(body: bytes) -> bytes:
-    # Multipart uploads pick a random boundary per request: it must not change the key.
-    found = _MULTIPART_DELIMITER.match(body)
-    return body.replace(found.group(1), b"BOUNDARY") if found else body
+def opaque_file_digest(body: IO[bytes]) -> str:
+    """`opaque_digest` of a file's bytes (a spooled upload), read a piece at a time."""
+    found = _MULTIPART_DELIMITER.match(body.read(256))
+    body.seek(0)
+    boundary = found.group(1) if found else b""
+    digest, carry = hashlib.sha256(), b""
+    while piece := body.read(_PIECE):
+        carry = _digest_replacing(digest, carry + piece, boundary, final=False)
+    _digest_replacing(digest, carry, boundary, final=True)
+    return digest.hexdigest()
+
+
+def _digest_replacing(digest: Any, data: bytes, boundary: bytes, *, final: bool) -> bytes:
+    """Feeds `data` with each `boundary` as `BOUNDARY`; returns the end that may begin one that
+    the next piece completes (nothing when `final`)."""
+    if not boundary:
+        digest.update(data)
+        return b""
+    complete_before = len(data) if final else len(data) - len(boundary) + 1
+    position = 0
+    while (at := data.find(boundary, position)) >= 0 and at < complete_before:
+        digest.update(data[position:at] + b"BOUNDARY")
+        position = at + len(boundary)
+    safe = max(position, complete_before)
+    digest.update(data[position:safe])
+    return data[safe:]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
+from mockgem.protocol.json_text import load_json
 from mockgem.sources.cassettes.jsonpath import edit_path, parse_path
 from mockgem.sources.cassettes.keys import OPAQUE_DIGEST_PREFIX, blob_digest, opaque_digest
 from mockgem.sources.cassettes.model import Headers, Interaction, header_values
@@ -25,15 +26,20 @@ SECRET_HEADERS = frozenset(
 SECRET_QUERY = frozenset({"key", "access_token", "token"})
 # OAuth token exchanges (Vertex AI credentials) carry these in JSON or form bodies.
 SECRET_FIELDS = ("access_token", "refresh_token", "id_token", "client_secret", "assertion", "subject_token")
-# Values that stand for a secret instead of being one: empty, <API_KEY>, {{token}}, ${KEY},
-# XXX or *** masks, and the words recorders and people use (REDACTED, FILTERED, dummy, fake...).
-_PLACEHOLDER = re.compile(
-    r"^\s*(bearer\s+|basic\s+)?$|<[^>]*>|\{\{.*\}\}|\$\{.*\}|x{3,}|\*{3,}"
-    r"|redacted|filtered|scrubbed|dummy|fake|placeholder|invalid|example|your[-_ ]",
-    re.IGNORECASE,
+# Values that stand for a secret instead of being one, as a whole: empty, <API_KEY>, {{token}},
+# ${KEY}, or only the words recorders and people write instead (REDACTED, FILTERED, dummy, fake,
+# X-GOOG-API-KEY-XXX...). A value with anything else in it ("sk-FAKE-4f9a0c...") may be real.
+_PLACEHOLDER = re.compile(r"\s*(?:(?:bearer|basic)\s+)?(?:<[^>]*>|\{\{.*\}\}|\$\{.*\})?\s*", re.IGNORECASE)
+_PLACEHOLDER_WORDS = frozenset(
+    "redacted filtered scrubbed removed masked hidden dummy fake placeholder invalid example sample your my "
+    "api key keys token access auth authorization bearer basic cookie secret goog google gemini x none null".split()
 )
+_MASK = re.compile(r"x{3,}|\*{3,}", re.IGNORECASE)
+# A value in a header or a query that carries a credential of its own: an upload session URL.
+_URL_QUERY_SECRET = re.compile(r"([?&](?:key|access_token|token)=)[^&#\s\"']+", re.IGNORECASE)
 _LEAK_PATTERNS = {
-    "a Google API key": re.compile(rb"AIza[0-9A-Za-z_\-]{35}"),
+    # Real keys are 39 characters; a shorter one (a truncated or test key) still leaks something.
+    "a Google API key": re.compile(rb"AIza[0-9A-Za-z_\-]{8,}"),
     "an OAuth access token": re.compile(rb"ya29\.[0-9A-Za-z_\-.]{20,}"),
     "an OAuth refresh token": re.compile(rb"1//0[0-9A-Za-z_\-]{20,}"),
 }
@@ -66,7 +72,7 @@ def redact(interaction: Interaction, rules: RedactionRules | None = None) -> Int
     )
     clean_response = replace(
         response,
-        headers=_drop_headers(response.headers, secret_headers),
+        headers=_redacted_urls(_drop_headers(response.headers, secret_headers), SECRET_QUERY | rules.query),
         body=_redact_body(response.body, response.headers, rules),
     )
     return Interaction(clean_request, clean_response)
@@ -74,6 +80,20 @@ def redact(interaction: Interaction, rules: RedactionRules | None = None) -> Int
 
 def _drop_headers(headers: Headers, names: frozenset[str]) -> Headers:
     return tuple((name, value) for name, value in headers if name.lower() not in names)
+
+
+def _redacted_urls(headers: Headers, names: frozenset[str]) -> Headers:
+    """Headers whose value is a URL (`x-goog-upload-url`, `location`) without its secret query."""
+    return tuple((name, _redact_uri(value, names) if _is_url(value) else value) for name, value in headers)
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def redact_text(text: str) -> str:
+    """`text` (an error message) with any URL's key or token masked."""
+    return _URL_QUERY_SECRET.sub(rf"\1{REDACTED}", text)
 
 
 def _redact_uri(uri: str, names: frozenset[str]) -> str:
@@ -92,7 +112,7 @@ def _redact_body(body: bytes, headers: Headers, rules: RedactionRules) -> bytes:
     if "text/event-stream" in content_type or body.lstrip().startswith(b"data:"):
         return b"".join(_redact_sse_line(line, rules) for line in body.splitlines(keepends=True))
     try:
-        value = json.loads(body)
+        value = load_json(body)
     except ValueError:
         return body
     # A top-level array is the stream form without `alt=sse`: each item is one response.
@@ -113,7 +133,7 @@ def _redact_sse_line(line: bytes, rules: RedactionRules) -> bytes:
     if not line.startswith(b"data:"):
         return line
     try:
-        value = json.loads(line[5:])
+        value = load_json(line[5:])
     except ValueError:
         return line  # `[DONE]`, or data split over several lines
     cleaned = _redact_json(value, rules)
@@ -174,8 +194,17 @@ def find_secrets(interaction: Interaction) -> list[str]:
     return found + [
         f"an unredacted secret in the {place}"
         for place, value in _secret_values(interaction)
-        if not _leaks(value.encode()) and not _PLACEHOLDER.search(value)  # a leak pattern already said it
+        if not _leaks(value.encode()) and not is_placeholder(value)  # a leak pattern already said it
     ]
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether `value`, as a whole, stands for a secret instead of being one."""
+    if _PLACEHOLDER.fullmatch(value):
+        return True
+    text = re.sub(r"^\s*(?:bearer|basic)\s+", "", value, flags=re.IGNORECASE)
+    words = [word for word in re.split(r"[^0-9A-Za-z*]+", text) if word]
+    return bool(words) and all(word.lower() in _PLACEHOLDER_WORDS or _MASK.fullmatch(word) for word in words)
 
 
 def _leaks(data: bytes) -> list[str]:
@@ -190,4 +219,15 @@ def _secret_values(interaction: Interaction) -> list[tuple[str, str]]:
         *((f"request header {name}", value) for name, value in request.headers if name.lower() in SECRET_HEADERS),
         *((f"response header {name}", value) for name, value in response.headers if name.lower() in SECRET_HEADERS),
         *((f"request query parameter {name}", value) for name, value in query if name in SECRET_QUERY),
+        *_url_secrets("request", request.headers),
+        *_url_secrets("response", response.headers),
+    ]
+
+
+def _url_secrets(side: str, headers: Headers) -> list[tuple[str, str]]:
+    """The secret query parameters of URL-valued headers (an upload session URL with `key=`)."""
+    return [
+        (f"{side} header {name} (its {key} parameter)", value)
+        for name, url in headers if _is_url(url)
+        for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True) if key in SECRET_QUERY
     ]

@@ -13,11 +13,11 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from mockgem._types import JSONDict
-from mockgem.errors import CassetteError, InvalidArgument
+from mockgem.errors import CassetteError
 from mockgem.protocol.calls import ApiRequest, parse_call
 from mockgem.protocol.forms import ResponseForm, form_of
 from mockgem.sources.base import Answer, Chunks, Miss, RecordedBytes, Whole
@@ -26,6 +26,7 @@ from mockgem.sources.cassettes.formats import load_cassette
 from mockgem.sources.cassettes.index import CassetteIndex, NearMiss, Recorded, rank
 from mockgem.sources.cassettes.keys import KeyRules, RequestShape, ShapeMemo, canonical_body, describe_request
 from mockgem.sources.cassettes.model import Cassette, Headers, Interaction, RecordedResponse
+from mockgem.sources.cassettes.places import cassette_files, checked_recording_path, inside_name, remove_stale_temporaries
 from mockgem.sources.cassettes.redact import RedactionRules
 from mockgem.sources.cassettes.store import CassetteStore
 from mockgem.sse import parse_json_array, parse_sse
@@ -146,24 +147,20 @@ def closer(first: NearMiss, second: NearMiss) -> NearMiss:
     return first if rank(list(first.mismatches)) <= rank(list(second.mismatches)) else second
 
 
-def inside_name(name: str, where: str) -> str:
-    """`name`, if it stays inside the cassette directory; else the 400 a client gets for it.
+@dataclass
+class StreamRecording:
+    """A stream written from its first byte: completed (and indexed) at its end, or discarded."""
 
-    Both separators count: a client must not reach outside the directory on any OS.
-    """
-    path = PureWindowsPath(name)
-    if path.anchor or ".." in path.parts:
-        raise InvalidArgument(f"{where} {name!r}: expected a cassette name inside the cassette directory, without '..'")
-    return name
+    cassettes: CassetteSource
+    path: Path
+    entry: int
 
+    async def complete(self, interaction: Interaction) -> None:
+        written = await asyncio.to_thread(self.cassettes.store.replace, self.path, self.entry, interaction)
+        self.cassettes.index.record(self.cassettes._name_of(self.path), written, served=True)
 
-def cassette_files(directory: Path) -> list[Path]:
-    """Every cassette under `directory`, subfolders included, hidden files and temporaries skipped."""
-    return sorted(
-        path for path in directory.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(directory).parts)
-        and path.suffix.lower() not in {".md", ".txt", ".tmp"}
-    )
+    async def discard(self) -> None:
+        await asyncio.to_thread(self.cassettes.store.remove, self.path, self.entry)
 
 
 class CassetteSource:
@@ -199,6 +196,8 @@ class CassetteSource:
         make = functools.partial(cls, timing=timing, rules=rules, redaction=redaction, repeat_last=repeat_last, rewrite=rewrite,
                                  fallback=fallback)
         if directory is not None:
+            if directory.is_dir():
+                remove_stale_temporaries(directory)
             found = load_directory(cassette_files(directory), directory) if directory.is_dir() else []
             return make(found, directory=directory, active=str(file) if file else None)
         if file is None:
@@ -288,7 +287,9 @@ class CassetteSource:
     def recording_path(self, headers: Headers) -> Path:
         """Where a new recording goes: the cassette the request's header names, else the active one."""
         name = self._scope_of(headers) or self.active or DEFAULT_RECORDING
-        return self._path_of(self.index.resolve(name) or name)
+        chosen = self.index.resolve(name) or name
+        # An absolute name is the user's own choice (a per-test cassette next to its test).
+        return self._path_of(chosen) if Path(chosen).is_absolute() else checked_recording_path(self._path_of(chosen), self.directory)
 
     async def record(self, request: ApiRequest, interaction: Interaction) -> None:
         """Write a forwarded exchange (redacted) to its cassette and index it for replay."""
@@ -296,13 +297,23 @@ class CassetteSource:
 
     async def record_into(self, headers: Headers, interaction: Interaction) -> None:
         """Write an exchange (redacted) to the cassette `headers` name and index it for replay."""
+        path = self._prepared_path(headers)
+        written = await self.store.append_async(path, interaction)
+        self.index.record(self._name_of(path), written, served=True)
+
+    async def begin(self, request: ApiRequest, interaction: Interaction) -> StreamRecording:
+        """Write a stream's start to its cassette now; it is indexed once complete."""
+        path = self._prepared_path(request.headers)
+        _, entry = await asyncio.to_thread(self.store.add, path, interaction)
+        return StreamRecording(self, path, entry)
+
+    def _prepared_path(self, headers: Headers) -> Path:
         path = self.recording_path(headers)
         if self.rewrite and path.resolve() not in self._rewritten:
             self._rewritten.add(path.resolve())
             self.index.forget(self._name_of(path))
             self.store.start_afresh(path)
-        written = await self.store.append_async(path, interaction)
-        self.index.record(self._name_of(path), written, served=True)
+        return path
 
     def select(self, name: str, *, afresh: bool = False) -> str:
         """Make `name` the active cassette (new recordings go there); returns its loaded name.
