@@ -34,7 +34,7 @@ def load_json(raw: bytes | str) -> Any:
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise JsonRefused(TOO_DEEP if "depth limit" in str(exc) else str(exc)) from None
+        raise JsonRefused(TOO_DEEP if "depth" in str(exc) else str(exc)) from None  # orjson words it by version
     if nesting_exceeds(value, MAX_DEPTH):
         raise JsonRefused(TOO_DEEP)
     return value
