@@ -45,7 +45,7 @@ from mockgem.sources.linear_regex import LinearPattern
 from mockgem.sources.live.rules import LiveRule, LiveRuleBook
 from mockgem.sources.replies import Reply, StreamShape, as_vertex, build_response, reply_error
 from mockgem.sources.scripted_media import MEDIA_ACTIONS, scripted_media
-from mockgem.sources.strict import Strict
+from mockgem.sources.strict import Strict, fault_terms
 from mockgem.sources.unscripted import unscripted_reply
 
 FileLabels = Callable[[str], Sequence[str]]
@@ -79,14 +79,7 @@ class Rule(Strict):
     @field_validator("fault", mode="before")
     @classmethod
     def _fault_terms(cls, value: object, info: ValidationInfo) -> tuple[str, ...]:
-        terms = tuple(str(term) for term in (value if isinstance(value, list | tuple) else [value]))
-        check: FaultCheck | None = (info.context or {}).get("check_faults")
-        if check is not None:
-            try:
-                check(terms)
-            except MockGemError as exc:
-                raise ValueError(str(exc)) from None
-        return terms
+        return fault_terms(value, info)
 
     @model_validator(mode="after")
     def _answers_something(self) -> Rule:

@@ -28,11 +28,10 @@ from dataclasses import dataclass, field
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from mockgem.errors import MockGemError
 from mockgem.protocol.live.setup import LiveSetup
 from mockgem.protocol.live.turns import ClientTurn
 from mockgem.sources.replies import ErrorReply, FunctionCallReply
-from mockgem.sources.strict import Strict
+from mockgem.sources.strict import Strict, fault_terms
 
 
 class LiveMatch(Strict):
@@ -77,14 +76,7 @@ class LiveRule(Strict):
     @field_validator("fault", mode="before")
     @classmethod
     def _fault_terms(cls, value: object, info: ValidationInfo) -> tuple[str, ...]:
-        terms = tuple(str(term) for term in (value if isinstance(value, list | tuple) else [value]))
-        check = (info.context or {}).get("check_faults")
-        if check is not None:
-            try:
-                check(terms)
-            except MockGemError as exc:
-                raise ValueError(str(exc)) from None
-        return terms
+        return fault_terms(value, info)
 
     @model_validator(mode="after")
     def _answers_something(self) -> LiveRule:
