@@ -33,7 +33,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 from pydantic_core import ErrorDetails
 
 from mockgem._types import JSONDict
-from mockgem.errors import ConfigError, MockGemError
+from mockgem.errors import ConfigError
 from mockgem.protocol.calls import ApiRequest
 from mockgem.protocol.catalog import ModelInfo, bare_model_id, find_model
 from mockgem.protocol.envelopes import model_not_found
